@@ -1,0 +1,3 @@
+"""Thesaban: the participatory digital municipality platform."""
+
+__version__ = "0.1.0"

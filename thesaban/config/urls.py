@@ -1,0 +1,26 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path, re_path
+from django.views.static import serve
+
+from thesaban.municipalities import views as municipality_views
+
+admin.site.site_header = "Thesaban"
+admin.site.site_title = "Thesaban"
+
+urlpatterns = [
+    path("", municipality_views.home, name="home"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("accounts/", include("thesaban.accounts.urls")),
+    path("admin/", admin.site.urls),
+    path("healthz", municipality_views.healthz, name="healthz"),
+]
+if settings.SERVE_MEDIA:
+    urlpatterns.append(re_path(r"^media/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT}))
+
+# Everything of one municipality lives under /<slug>/; the tenancy middleware resolves the slug.
+urlpatterns += [
+    path("<slug:municipality>/", municipality_views.municipality_home, name="municipality_home"),
+    path("<slug:municipality>/reports/", include("thesaban.reports.urls")),
+    path("<slug:municipality>/staff/", include("thesaban.reports.staff_urls")),
+]
