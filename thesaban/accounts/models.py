@@ -120,3 +120,6 @@ class ConsentRecord(models.Model):
     class Meta:
         verbose_name = _("consent record")
         verbose_name_plural = _("consent records")
+
+    def __str__(self) -> str:
+        return f"{self.purpose} {self.policy_version} {self.given_at:%Y-%m-%d}"

@@ -1,8 +1,8 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path, re_path
-from django.views.static import serve
 
+from thesaban.core.views import serve_media
 from thesaban.municipalities import views as municipality_views
 
 admin.site.site_header = "Thesaban"
@@ -16,7 +16,7 @@ urlpatterns = [
     path("healthz", municipality_views.healthz, name="healthz"),
 ]
 if settings.SERVE_MEDIA:
-    urlpatterns.append(re_path(r"^media/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT}))
+    urlpatterns.append(re_path(r"^media/(?P<path>.*)$", serve_media, name="media"))
 
 # Everything of one municipality lives under /<slug>/; the tenancy middleware resolves the slug.
 urlpatterns += [

@@ -50,9 +50,8 @@ def contains(geometry: dict[str, Any] | None, lat: float, lng: float) -> bool:
     if not geometry:
         return False
     for polygon in _rings(geometry):
-        if polygon and _in_ring(lng, lat, polygon[0]):
-            if not any(_in_ring(lng, lat, hole) for hole in polygon[1:]):
-                return True
+        if polygon and _in_ring(lng, lat, polygon[0]) and not any(_in_ring(lng, lat, h) for h in polygon[1:]):
+            return True
     return False
 
 

@@ -68,6 +68,9 @@ class RoutingRule(models.Model):
             )
         ]
 
+    def __str__(self) -> str:
+        return f"{self.category_id} @ {self.community_id} -> {self.department_id}"
+
 
 class ReportSequence(models.Model):
     """The last tracking number used per municipality and Buddhist-era year."""
@@ -78,6 +81,9 @@ class ReportSequence(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["municipality", "year_be"], name="reportsequence_unique_year")]
+
+    def __str__(self) -> str:
+        return f"{self.municipality_id}/{self.year_be}: {self.last_number}"
 
 
 class Report(models.Model):
@@ -136,6 +142,9 @@ class Report(models.Model):
         help_text=_("Staff still see your contact details so they can ask questions."),
     )
     follow_token = models.CharField(max_length=64, default=new_token, editable=False)
+    # Set by the client (form token, API Idempotency-Key): a retried submission returns the
+    # report the first attempt created instead of creating a second one.
+    idempotency_key = models.CharField(max_length=64, blank=True, default="", editable=False)
 
     duplicate_of = models.ForeignKey(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="duplicates"
@@ -164,6 +173,11 @@ class Report(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["municipality", "tracking_code"], name="report_unique_tracking"),
             models.UniqueConstraint(fields=["municipality", "id"], name="report_unique_muni_id"),
+            models.UniqueConstraint(
+                fields=["municipality", "idempotency_key"],
+                condition=~models.Q(idempotency_key=""),
+                name="report_unique_idempotency_key",
+            ),
         ]
         indexes = [
             models.Index(fields=["municipality", "status", "department"], name="report_queue"),
@@ -207,6 +221,9 @@ class ReportPhoto(models.Model):
     class Meta:
         ordering = ["position", "id"]
 
+    def __str__(self) -> str:
+        return self.image.name
+
 
 class ReportEvent(models.Model):
     """The report's timeline: status changes, notes, assignments, merges, ratings."""
@@ -235,6 +252,9 @@ class ReportEvent(models.Model):
         ordering = ["created_at", "id"]
         indexes = [models.Index(fields=["municipality", "report", "created_at"], name="reportevent_timeline")]
 
+    def __str__(self) -> str:
+        return f"{self.kind} {self.from_status}->{self.to_status}"
+
 
 class ReportSupport(models.Model):
     """"Me too": one per resident per report; the count raises the report's priority."""
@@ -248,6 +268,9 @@ class ReportSupport(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["municipality", "report", "user"], name="reportsupport_unique_user")
         ]
+
+    def __str__(self) -> str:
+        return f"support {self.report_id} by {self.user_id}"
 
 
 class ReportFollower(models.Model):
@@ -274,6 +297,9 @@ class ReportFollower(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"follower of {self.report_id}"
+
 
 class ReportComment(models.Model):
     municipality = models.ForeignKey(MUNICIPALITY, on_delete=models.CASCADE, related_name="+")
@@ -285,3 +311,6 @@ class ReportComment(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.body[:50]

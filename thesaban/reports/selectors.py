@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -260,7 +259,3 @@ def _median_from_db(values: QuerySet, count: int) -> float | None:
 
 def category_list(*, municipality: Municipality) -> QuerySet[Category]:
     return Category.objects.filter(municipality=municipality, is_active=True).select_related("department")
-
-
-def math_safe(value: float | None) -> float | None:
-    return None if value is None or math.isnan(value) else value

@@ -18,7 +18,8 @@ from thesaban.core.audit import audit_record
 from thesaban.core.dates import buddhist_year
 from thesaban.municipalities.models import Community, Department, Municipality
 from thesaban.municipalities.selectors import community_at
-from thesaban.reports import notifications, photos as photo_rules
+from thesaban.reports import notifications
+from thesaban.reports import photos as photo_rules
 from thesaban.reports.models import (
     Category,
     Report,
@@ -30,7 +31,13 @@ from thesaban.reports.models import (
     ReportSupport,
     RoutingRule,
 )
-from thesaban.reports.workflow import OPEN_STATUSES, REOPEN_WINDOW_DAYS, Actor, Status, find_transition
+from thesaban.reports.workflow import (
+    OPEN_STATUSES,
+    REOPEN_WINDOW_DAYS,
+    Actor,
+    Status,
+    find_transition,
+)
 
 PRIVACY_POLICY_VERSION = "2026-11"
 
@@ -92,7 +99,15 @@ def report_create(
     channel: str = Report.Channel.WEB,
     contact_consent: bool = False,
     submitted_at: datetime | None = None,
+    idempotency_key: str = "",
 ) -> Report:
+    """Create a report. With an `idempotency_key`, a retry of the same submission returns the
+    report the first attempt created."""
+    idempotency_key = idempotency_key.strip()[:64]
+    if idempotency_key:
+        existing = Report.objects.filter(municipality=municipality, idempotency_key=idempotency_key).first()
+        if existing is not None:
+            return existing
     if category.municipality_id != municipality.id:
         raise ValidationError({"category": _("This category does not belong to this municipality.")})
     if not description.strip():
@@ -110,7 +125,7 @@ def report_create(
     if reporter is not None:
         reporter_email = reporter_email or (reporter.email or "")
         reporter_phone = reporter_phone or (reporter.phone or "")
-    report = Report.objects.create(
+    fields = dict(
         municipality=municipality,
         tracking_code=_next_tracking_code(municipality=municipality, when=now),
         category=category,
@@ -126,10 +141,19 @@ def report_create(
         reporter_phone=reporter_phone.strip(),
         is_anonymous=is_anonymous,
         channel=channel,
+        idempotency_key=idempotency_key,
         submitted_at=now,
         updated_at=now,
         sla_due_at=now + timedelta(hours=category.sla_hours),
     )
+    try:
+        with transaction.atomic():
+            report = Report.objects.create(**fields)
+    except IntegrityError:
+        # Two simultaneous retries of one submission: the other one won.
+        if idempotency_key:
+            return Report.objects.get(municipality=municipality, idempotency_key=idempotency_key)
+        raise
     for position, photo in enumerate(cleaned):
         item = ReportPhoto(municipality=municipality, report=report, width=photo.width, height=photo.height,
                            position=position)
@@ -264,10 +288,12 @@ def report_bulk_action(
     reports = Report.objects.filter(municipality=municipality, pk__in=list(report_ids)[:500])
     for report in reports:
         try:
-            if department is not None:
-                report_assign(report=report, actor=actor, department=department, officer=None)
-            if to_status:
-                report_transition(report=report, actor=actor, to_status=to_status, public_note=public_note)
+            # One transaction per report: a refused transition also undoes its reassignment.
+            with transaction.atomic():
+                if department is not None:
+                    report_assign(report=report, actor=actor, department=department, officer=None)
+                if to_status:
+                    report_transition(report=report, actor=actor, to_status=to_status, public_note=public_note)
             changed += 1
         except ValidationError as error:
             errors.append(f"{report.tracking_code}: {' '.join(error.messages)}")
