@@ -4,6 +4,8 @@ What a role may do inside a municipality is decided by each app's rules.py; the 
 the admin site the matching model permissions. The municipality scope comes from StaffRole.
 """
 
+from django.apps import apps as global_apps
+from django.contrib.auth.management import create_permissions
 from django.contrib.auth.models import Group, Permission
 
 ROLE_GROUPS = {
@@ -38,6 +40,11 @@ ROLE_PERMISSIONS = {
 
 
 def sync_role_groups(**kwargs) -> None:
+    # post_migrate runs app by app and this handler runs before auth's own, so on a fresh
+    # database the permissions of reports, municipalities (and accounts itself) do not exist
+    # yet: create them first, or the groups would be left without them.
+    for app_label in {label.split(".")[0] for perms in ROLE_PERMISSIONS.values() for label in perms}:
+        create_permissions(global_apps.get_app_config(app_label), verbosity=0)
     for role, group_name in ROLE_GROUPS.items():
         group, _created = Group.objects.get_or_create(name=group_name)
         wanted = []

@@ -70,13 +70,32 @@ def staff_role_grant(*, municipality, user: User, role: str, department=None, ac
     staff_role, _created = StaffRole.objects.update_or_create(
         municipality=municipality, user=user, defaults={"role": role, "department": department}
     )
+    _sync_role_groups(user)
+    audit_record(action="staff.grant", actor=actor, municipality=municipality, target=staff_role, data={"role": role})
+    return staff_role
+
+
+@transaction.atomic
+def staff_role_revoke(*, staff_role: StaffRole, actor=None) -> None:
+    """Remove a person's role in one municipality; their groups and admin-site access follow."""
+    user, municipality, role = staff_role.user, staff_role.municipality, staff_role.role
+    audit_record(action="staff.revoke", actor=actor, municipality=municipality, target=staff_role, data={"role": role})
+    staff_role.delete()
+    _sync_role_groups(user)
+
+
+def _sync_role_groups(user: User) -> None:
+    """The role groups are exactly those of the roles held anywhere; administrators (and
+    superusers) may use the admin site (DTO), nobody else."""
     from django.contrib.auth.models import Group
 
     from thesaban.accounts.roles import ROLE_GROUPS
 
-    user.groups.add(Group.objects.get(name=ROLE_GROUPS[role]))
-    if role == StaffRole.Role.ADMINISTRATOR and not user.is_staff:
-        user.is_staff = True  # administrators run their municipality's admin site (DTO)
+    held = set(StaffRole.objects.filter(user=user).values_list("role", flat=True))
+    wanted = {ROLE_GROUPS[role] for role in held}
+    user.groups.remove(*Group.objects.filter(name__in=set(ROLE_GROUPS.values()) - wanted))
+    user.groups.add(*[Group.objects.get(name=name) for name in wanted])
+    is_staff = StaffRole.Role.ADMINISTRATOR in held or user.is_superuser
+    if user.is_staff != is_staff:
+        user.is_staff = is_staff
         user.save(update_fields=["is_staff"])
-    audit_record(action="staff.grant", actor=actor, municipality=municipality, target=staff_role, data={"role": role})
-    return staff_role
