@@ -1,7 +1,11 @@
+import copy
+
 from django import forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
+
+from thesaban.accounts.models import User
 
 
 class LoginForm(AuthenticationForm):
@@ -41,10 +45,14 @@ class SignupForm(forms.Form):
 
     def clean_password(self):
         password = self.cleaned_data["password"]
-        password_validation.validate_password(password)
+        # An unsaved user carrying the identifier, so the similarity validator can compare.
+        identifier = self.cleaned_data.get("identifier", "").strip()
+        candidate = User(username=identifier, email=identifier if "@" in identifier else None)
+        password_validation.validate_password(password, user=candidate)
         return password
 
 
 class NationalIdForm(forms.Form):
-    national_id = SignupForm.base_fields["national_id"]
+    # A copy: setting `required` on the sign-up form's own field would make the ID mandatory there.
+    national_id = copy.deepcopy(SignupForm.base_fields["national_id"])
     national_id.required = True

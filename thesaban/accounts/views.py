@@ -10,7 +10,7 @@ from django.views.decorators.http import require_http_methods
 from thesaban.accounts import services
 from thesaban.accounts.forms import NationalIdForm, SignupForm
 from thesaban.core.forms import apply_validation_error
-from thesaban.reports.models import Report
+from thesaban.reports.selectors import report_list_of_reporter
 
 
 @require_http_methods(["GET", "POST"])
@@ -37,11 +37,7 @@ def signup(request):
 
 @login_required
 def profile(request):
-    reports = (
-        Report.objects.filter(reporter=request.user)
-        .select_related("municipality", "category")
-        .order_by("-submitted_at")[:50]
-    )
+    reports = report_list_of_reporter(user=request.user)
     roles = request.user.staff_roles.select_related("municipality", "department")
     return render(request, "accounts/profile.html", {"reports": reports, "roles": roles})
 

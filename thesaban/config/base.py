@@ -113,6 +113,7 @@ STATIC_ROOT = Path(os.environ.get("THESABAN_STATIC_DIR", DATA_DIR / "static"))
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("THESABAN_MEDIA_DIR", DATA_DIR / "media"))
 MEDIA_ROOT.mkdir(parents=True, exist_ok=True)
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise warns on a missing folder
 # The embedded default serves uploaded photos itself; behind a web server, set it off.
 SERVE_MEDIA = env_bool("THESABAN_SERVE_MEDIA", True)
 STORAGES = {

@@ -211,7 +211,8 @@ def dashboard_stats(*, municipality: Municipality, since: datetime | None = None
     totals = resolved.aggregate(
         resolved=Count("id"),
         within_sla=Count("id", filter=Q(resolved_at__lte=F("sla_due_at"))),
-        satisfaction=Avg("satisfaction"),
+        # Not named `satisfaction`: an alias equal to a field name shadows the field in `rated`.
+        satisfaction_avg=Avg("satisfaction"),
         rated=Count("satisfaction"),
     )
     open_totals = reports.filter(status__in=OPEN_STATUSES).aggregate(
@@ -239,7 +240,7 @@ def dashboard_stats(*, municipality: Municipality, since: datetime | None = None
         "resolved": totals["resolved"],
         "sla_compliance": (totals["within_sla"] / totals["resolved"]) if totals["resolved"] else None,
         "median_hours_to_resolution": median_hours,
-        "satisfaction": totals["satisfaction"],
+        "satisfaction": totals["satisfaction_avg"],
         "rated": totals["rated"],
         "monthly": monthly,
         "span": span,
@@ -255,6 +256,15 @@ def _median_from_db(values: QuerySet, count: int) -> float | None:
         return float(ordered[count // 2])
     pair = list(ordered[count // 2 - 1 : count // 2 + 1])
     return float(sum(pair) / 2)
+
+
+def report_list_of_reporter(*, user, limit: int = 50) -> QuerySet[Report]:
+    """A resident's own reports, in every municipality, for their account page."""
+    return (
+        Report.objects.filter(reporter=user)
+        .select_related("municipality", "category")
+        .order_by("-submitted_at")[:limit]
+    )
 
 
 def category_list(*, municipality: Municipality) -> QuerySet[Category]:

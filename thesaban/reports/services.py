@@ -152,6 +152,11 @@ def report_create(
     except IntegrityError:
         # Two simultaneous retries of one submission: the other one won.
         if idempotency_key:
+            # This transaction still holds the sequence row's lock: give the unused number back
+            # so tracking codes stay gap-free.
+            ReportSequence.objects.filter(
+                municipality=municipality, year_be=buddhist_year(timezone.localtime(now))
+            ).update(last_number=F("last_number") - 1)
             return Report.objects.get(municipality=municipality, idempotency_key=idempotency_key)
         raise
     for position, photo in enumerate(cleaned):
