@@ -4,11 +4,13 @@ import os
 
 from django.core.exceptions import ImproperlyConfigured
 
-from thesaban.config.base import *  # noqa: F403
-from thesaban.config.env import env_bool
-
+# Checked before the base settings run, so production never generates a key file of its own.
 if not os.environ.get("SECRET_KEY"):
     raise ImproperlyConfigured("SECRET_KEY must be set in the environment in production.")
+
+from thesaban.config.base import *  # noqa: E402,F403
+from thesaban.config.env import env_bool  # noqa: E402
+
 DEBUG = False
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
