@@ -45,7 +45,10 @@ def chromium_browser():
 def phone(chromium_browser):
     """A 360 × 740 phone-sized page, touch enabled, Thai locale."""
     context = chromium_browser.new_context(
-        viewport={"width": 360, "height": 740}, device_scale_factor=2, is_mobile=True, has_touch=True,
+        viewport={"width": 360, "height": 740},
+        device_scale_factor=2,
+        is_mobile=True,
+        has_touch=True,
         locale="th-TH",
     )
     page = context.new_page()

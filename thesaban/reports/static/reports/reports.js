@@ -239,10 +239,13 @@
       return box;
     }
     function pointMarker(item) {
+      // Leaflet's default 300 px of content plus its margins is wider than the map on a 360 px
+      // phone: the popup would be cut off, its close button with it.
+      var popupWidth = Math.max(120, Math.min(300, map.getSize().x - 60));
       var marker = L.circleMarker([item.lat, item.lng], {
         radius: 9, weight: 2, color: "#ffffff",
         fillColor: STATUS_COLOURS[item.status] || "#6b7280", fillOpacity: 0.95
-      }).bindPopup(popup(item));
+      }).bindPopup(popup(item), { maxWidth: popupWidth });
       marker.reportCode = item.code;
       return marker;
     }
