@@ -3,6 +3,7 @@
 from datetime import date, datetime
 
 from django.utils import timezone, translation
+from django.utils.translation import ngettext_lazy
 
 THAI_MONTHS_SHORT = [
     "ม.ค.", "ก.พ.", "มี.ค.", "เม.ย.", "พ.ค.", "มิ.ย.",
@@ -12,6 +13,18 @@ ENGLISH_MONTHS_SHORT = [
     "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
 ]
 BUDDHIST_ERA_OFFSET = 543
+
+# Django's own Thai catalogue predates the "%(num)d …" messages of django.utils.timesince, so
+# |timesince and |timeuntil (staff queue, SLA) came out in English; listed here only so that
+# makemessages extracts them into thesaban/locale, which Django consults first.
+TIMESINCE_MESSAGES = (
+    ngettext_lazy("%(num)d year", "%(num)d years", "num"),
+    ngettext_lazy("%(num)d month", "%(num)d months", "num"),
+    ngettext_lazy("%(num)d week", "%(num)d weeks", "num"),
+    ngettext_lazy("%(num)d day", "%(num)d days", "num"),
+    ngettext_lazy("%(num)d hour", "%(num)d hours", "num"),
+    ngettext_lazy("%(num)d minute", "%(num)d minutes", "num"),
+)
 
 
 def buddhist_year(value: date | datetime) -> int:

@@ -3,6 +3,8 @@
 import math
 from typing import Any
 
+from django.utils.translation import gettext_noop
+
 EARTH_RADIUS_M = 6_371_000.0
 
 
@@ -67,15 +69,15 @@ def bounds(geometry: dict[str, Any] | None) -> tuple[float, float, float, float]
 def validate_polygon(geometry: Any) -> list[str]:
     """Problems with a GeoJSON polygon, as English messages for the form layer to translate."""
     if not isinstance(geometry, dict) or geometry.get("type") not in {"Polygon", "MultiPolygon"}:
-        return ["not a GeoJSON Polygon or MultiPolygon"]
+        return [gettext_noop("not a GeoJSON Polygon or MultiPolygon")]
     try:
         for polygon in _rings(geometry):
             for ring in polygon:
                 if len(ring) < 4 or ring[0] != ring[-1]:
-                    return ["each ring needs at least four positions and must be closed"]
+                    return [gettext_noop("each ring needs at least four positions and must be closed")]
                 for lng, lat, *_rest in ring:
                     if not (-180 <= float(lng) <= 180 and -90 <= float(lat) <= 90):
-                        return ["coordinates out of range"]
+                        return [gettext_noop("coordinates out of range")]
     except (TypeError, ValueError, KeyError):
-        return ["malformed coordinates"]
+        return [gettext_noop("malformed coordinates")]
     return []

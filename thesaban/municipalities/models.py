@@ -16,7 +16,7 @@ def validate_geojson_polygon(value):
     if value in (None, {}):
         return
     if problems := geo.validate_polygon(value):
-        raise ValidationError(_("Invalid boundary: %(problem)s"), params={"problem": problems[0]})
+        raise ValidationError(_("Invalid boundary: %(problem)s"), params={"problem": _(problems[0])})
 
 
 class Municipality(models.Model):
