@@ -341,6 +341,7 @@ def test_language_switcher_switches_and_remembers(live_server, alpha, phone):
     expect(html).to_have_attribute("lang", "th")
     assert language_cookie() is None
 
+    phone.wait_for_load_state("load")
     with phone.expect_navigation():
         phone.locator("#lang-select").select_option("en")  # the script submits on change
     expect(html).to_have_attribute("lang", "en")
@@ -352,6 +353,7 @@ def test_language_switcher_switches_and_remembers(live_server, alpha, phone):
     expect(phone).to_have_url(f"{live_server.url}/alpha/reports/map/")
     expect(html).to_have_attribute("lang", "en")
 
+    phone.wait_for_load_state("load")  # the submit-on-change script is attached by then
     with phone.expect_navigation():
         phone.locator("#lang-select").select_option("th")
     expect(html).to_have_attribute("lang", "th")
