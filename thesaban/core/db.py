@@ -15,4 +15,4 @@ class EpochSeconds(Func):
         )
 
     def as_postgresql(self, compiler, connection, **extra):
-        return self.as_sql(compiler, connection, template="EXTRACT(EPOCH FROM %(expressions)s)::float", **extra)
+        return self.as_sql(compiler, connection, template="date_part('epoch', %(expressions)s)", **extra)

@@ -109,7 +109,7 @@ def report_map_points(
     clusters = (
         queryset.annotate(gx=Floor(F("lat") / cell), gy=Floor(F("lng") / cell))
         .values("gx", "gy")
-        .annotate(count=Count("id"), lat=Avg("lat"), lng=Avg("lng"), code=Max("tracking_code"))
+        .annotate(count=Count("*"), lat=Avg("lat"), lng=Avg("lng"), code=Max("tracking_code"))
         .order_by()
     )
     return {
@@ -204,19 +204,19 @@ def dashboard_stats(*, municipality: Municipality, since: datetime | None = None
     by_department_status = list(
         reports.filter(status__in=OPEN_STATUSES)
         .values("department__name_th", "department__name_en", "status")
-        .annotate(n=Count("id"))
+        .annotate(n=Count("*"))
         .order_by("department__name_th", "status")
     )
     resolved = reports.filter(resolved_at__isnull=False)
     totals = resolved.aggregate(
-        resolved=Count("id"),
+        resolved=Count("*"),
         within_sla=Count("id", filter=Q(resolved_at__lte=F("sla_due_at"))),
         # Not named `satisfaction`: an alias equal to a field name shadows the field in `rated`.
         satisfaction_avg=Avg("satisfaction"),
         rated=Count("satisfaction"),
     )
     open_totals = reports.filter(status__in=OPEN_STATUSES).aggregate(
-        open=Count("id"), breached=Count("id", filter=Q(sla_due_at__lt=timezone.now()))
+        open=Count("*"), breached=Count("id", filter=Q(sla_due_at__lt=timezone.now()))
     )
     durations = resolved.annotate(
         hours=(EpochSeconds("resolved_at") - EpochSeconds("submitted_at")) / Value(3600.0)
@@ -226,7 +226,7 @@ def dashboard_stats(*, municipality: Municipality, since: datetime | None = None
         reports.annotate(month=TruncMonth("submitted_at"))
         .values("month")
         .annotate(
-            submitted=Count("id"),
+            submitted=Count("*"),
             resolved=Count("id", filter=Q(resolved_at__isnull=False)),
             within_sla=Count("id", filter=Q(resolved_at__lte=F("sla_due_at"))),
         )
