@@ -10,7 +10,9 @@ from thesaban.reports.workflow import Status
 
 SQUARE = {
     "type": "Polygon",
-    "coordinates": [[[100.0, 13.0], [100.01, 13.0], [100.01, 13.01], [100.0, 13.01], [100.0, 13.0]]],
+    "coordinates": [
+        [[100.0, 13.0], [100.01, 13.0], [100.01, 13.01], [100.0, 13.01], [100.0, 13.0]]
+    ],
 }
 
 
@@ -62,7 +64,9 @@ class CategoryFactory(factory.django.DjangoModelFactory):
     name_th = "ถนน"
     name_en = "Road"
     icon = "🛣️"
-    department = factory.SubFactory(DepartmentFactory, municipality=factory.SelfAttribute("..municipality"))
+    department = factory.SubFactory(
+        DepartmentFactory, municipality=factory.SelfAttribute("..municipality")
+    )
     sla_hours = 72
     severity = 3
 
@@ -100,7 +104,9 @@ class ReportFactory(factory.django.DjangoModelFactory):
         model = Report
 
     municipality = factory.SubFactory(MunicipalityFactory)
-    category = factory.SubFactory(CategoryFactory, municipality=factory.SelfAttribute("..municipality"))
+    category = factory.SubFactory(
+        CategoryFactory, municipality=factory.SelfAttribute("..municipality")
+    )
     department = factory.LazyAttribute(lambda o: o.category.department)
     tracking_code = factory.Sequence(lambda n: f"TEST-2569-{n:06d}")
     description = "ถนนเป็นหลุมลึก รถจักรยานยนต์ล้มบ่อย"

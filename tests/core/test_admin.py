@@ -112,7 +112,9 @@ def test_posting_another_municipalitys_department_is_refused(dto, municipality, 
     assert not Category.objects.filter(code="pothole").exists()
 
 
-def test_even_a_superuser_cannot_link_across_municipalities(client, superuser, municipality, world, settings):
+def test_even_a_superuser_cannot_link_across_municipalities(
+    client, superuser, municipality, world, settings
+):
     client.force_login(superuser)
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     response = client.post(

@@ -792,7 +792,12 @@ def test_unfollow_from_the_email_link(client, municipality, category):
     unfollow_url = url(
         "unfollow", municipality, code=report.tracking_code, token=follower.unsubscribe_token
     )
+    # Opening the link (as a mail scanner would) only asks for confirmation.
     response = client.get(unfollow_url)
+    assert response.status_code == 200
+    assert "Stop e-mails" in response.content.decode()
+    assert ReportFollower.objects.filter(pk=follower.pk).exists()
+    response = client.post(unfollow_url)
     assert response.status_code == 200
     assert "You will no longer receive e-mails" in response.content.decode()
     assert not ReportFollower.objects.filter(pk=follower.pk).exists()

@@ -28,19 +28,31 @@ class SignupForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "username"}),
     )
     display_name = forms.CharField(
-        label=_("Display name"), max_length=100, required=False,
+        label=_("Display name"),
+        max_length=100,
+        required=False,
         help_text=_("Shown beside your comments. Leave empty to appear as “Resident”."),
     )
-    password = forms.CharField(label=_("Password"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+    password = forms.CharField(
+        label=_("Password"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
     national_id = forms.CharField(
-        label=_("Thai national ID (optional)"), max_length=17, required=False,
-        help_text=_("Verifies you once so nobody asks for ID-card copies again. We keep only a keyed fingerprint, never the number."),
+        label=_("Thai national ID (optional)"),
+        max_length=17,
+        required=False,
+        help_text=_(
+            "Verifies you once so nobody asks for ID-card copies again. We keep only a keyed fingerprint, never the number."
+        ),
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
     )
     consent = forms.BooleanField(
-        label=_("I agree that the municipality keeps my account data to run this service, as the privacy notice describes."),
+        label=_(
+            "I agree that the municipality keeps my account data to run this service, as the privacy notice describes."
+        ),
         required=True,
-        error_messages={"required": _("You must agree to the privacy notice to create an account.")},
+        error_messages={
+            "required": _("You must agree to the privacy notice to create an account.")
+        },
     )
 
     def clean_password(self):

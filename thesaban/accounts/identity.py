@@ -38,4 +38,6 @@ def normalize_thai_mobile(value: str) -> str | None:
 
 
 def looks_like_phone(value: str) -> bool:
-    return "@" not in (value or "") and bool(re.search(r"\d{6,}", _NON_DIGITS.sub("", value or "") or ""))
+    return "@" not in (value or "") and bool(
+        re.search(r"\d{6,}", _NON_DIGITS.sub("", value or "") or "")
+    )

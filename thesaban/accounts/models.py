@@ -36,7 +36,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     email = models.EmailField(_("e-mail"), null=True, blank=True, unique=True)
     phone = models.CharField(_("mobile number"), max_length=10, null=True, blank=True, unique=True)
     display_name = models.CharField(_("display name"), max_length=100, blank=True)
-    national_id_hash = models.CharField(max_length=64, null=True, blank=True, unique=True, editable=False)
+    national_id_hash = models.CharField(
+        max_length=64, null=True, blank=True, unique=True, editable=False
+    )
     national_id_verified = models.BooleanField(_("national ID verified"), default=False)
     preferred_language = models.CharField(_("preferred language"), max_length=5, default="th")
     is_staff = models.BooleanField(_("can use the admin site"), default=False)
@@ -54,7 +56,8 @@ class User(AbstractBaseUser, PermissionsMixin):
         verbose_name_plural = _("users")
         constraints = [
             models.CheckConstraint(
-                condition=Q(email__isnull=False) | Q(phone__isnull=False), name="user_has_email_or_phone"
+                condition=Q(email__isnull=False) | Q(phone__isnull=False),
+                name="user_has_email_or_phone",
             )
         ]
 
@@ -76,9 +79,14 @@ class StaffRole(models.Model):
         VIEWER = "viewer", _("Viewer")
 
     municipality = models.ForeignKey(
-        "municipalities.Municipality", on_delete=models.CASCADE, related_name="staff_roles", verbose_name=_("municipality")
+        "municipalities.Municipality",
+        on_delete=models.CASCADE,
+        related_name="staff_roles",
+        verbose_name=_("municipality"),
     )
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="staff_roles", verbose_name=_("user"))
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="staff_roles", verbose_name=_("user")
+    )
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
     department = models.ForeignKey(
         "municipalities.Department",
@@ -93,7 +101,9 @@ class StaffRole(models.Model):
     class Meta:
         verbose_name = _("staff role")
         verbose_name_plural = _("staff roles")
-        constraints = [models.UniqueConstraint(fields=["municipality", "user"], name="staffrole_unique_user")]
+        constraints = [
+            models.UniqueConstraint(fields=["municipality", "user"], name="staffrole_unique_user")
+        ]
 
     def __str__(self) -> str:
         return f"{self.user} – {self.get_role_display()} ({self.municipality.slug})"
@@ -108,9 +118,15 @@ class ConsentRecord(models.Model):
         ASSISTED = "assisted", _("A volunteer submits on my behalf")
 
     municipality = models.ForeignKey(
-        "municipalities.Municipality", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+        "municipalities.Municipality",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
     )
-    user = models.ForeignKey(User, on_delete=models.CASCADE, null=True, blank=True, related_name="consents")
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, null=True, blank=True, related_name="consents"
+    )
     subject_email = models.EmailField(blank=True)
     purpose = models.CharField(_("purpose"), max_length=30, choices=Purpose.choices)
     policy_version = models.CharField(_("policy version"), max_length=20)

@@ -43,7 +43,9 @@ def sync_role_groups(**kwargs) -> None:
     # post_migrate runs app by app and this handler runs before auth's own, so on a fresh
     # database the permissions of reports, municipalities (and accounts itself) do not exist
     # yet: create them first, or the groups would be left without them.
-    for app_label in {label.split(".")[0] for perms in ROLE_PERMISSIONS.values() for label in perms}:
+    for app_label in {
+        label.split(".")[0] for perms in ROLE_PERMISSIONS.values() for label in perms
+    }:
         create_permissions(global_apps.get_app_config(app_label), verbosity=0)
     for role, group_name in ROLE_GROUPS.items():
         group, _created = Group.objects.get_or_create(name=group_name)

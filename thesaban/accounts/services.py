@@ -21,24 +21,43 @@ def user_register(
 ) -> User:
     """Sign a resident up with an e-mail address or a Thai mobile number; records PDPA consent."""
     if not consent:
-        raise ValidationError({"consent": _("You must agree to the privacy notice to create an account.")})
+        raise ValidationError(
+            {"consent": _("You must agree to the privacy notice to create an account.")}
+        )
     identifier = identifier.strip()
     email = phone = None
     if "@" in identifier:
         email = identifier.lower()
         if User.objects.filter(email__iexact=email).exists():
-            raise ValidationError({"identifier": _("An account with this e-mail address already exists.")})
+            raise ValidationError(
+                {"identifier": _("An account with this e-mail address already exists.")}
+            )
     else:
         phone = normalize_thai_mobile(identifier)
         if phone is None:
-            raise ValidationError({"identifier": _("Enter an e-mail address or a Thai mobile number (e.g. 081 234 5678).")})
+            raise ValidationError(
+                {
+                    "identifier": _(
+                        "Enter an e-mail address or a Thai mobile number (e.g. 081 234 5678)."
+                    )
+                }
+            )
         if User.objects.filter(phone=phone).exists():
-            raise ValidationError({"identifier": _("An account with this mobile number already exists.")})
-    user = User.objects.create_user(email=email, phone=phone, password=password,
-                                    display_name=display_name.strip(), preferred_language=preferred_language)
+            raise ValidationError(
+                {"identifier": _("An account with this mobile number already exists.")}
+            )
+    user = User.objects.create_user(
+        email=email,
+        phone=phone,
+        password=password,
+        display_name=display_name.strip(),
+        preferred_language=preferred_language,
+    )
     if national_id:
         user_set_national_id(user=user, national_id=national_id)
-    ConsentRecord.objects.create(user=user, purpose=ConsentRecord.Purpose.ACCOUNT, policy_version=ACCOUNT_POLICY_VERSION)
+    ConsentRecord.objects.create(
+        user=user, purpose=ConsentRecord.Purpose.ACCOUNT, policy_version=ACCOUNT_POLICY_VERSION
+    )
     audit_record(action="user.register", actor=user, target=user)
     return user
 
@@ -51,27 +70,43 @@ def user_set_national_id(*, user: User, national_id: str) -> User:
     municipality's counter staff or a government identity provider, which set the flag.
     """
     if not national_id_is_valid(national_id):
-        raise ValidationError({"national_id": _("This is not a valid Thai national ID number (13 digits, check digit).")})
+        raise ValidationError(
+            {
+                "national_id": _(
+                    "This is not a valid Thai national ID number (13 digits, check digit)."
+                )
+            }
+        )
     user.national_id_hash = national_id_hash(national_id)
     user.national_id_verified = True
     try:
         with transaction.atomic():
             user.save(update_fields=["national_id_hash", "national_id_verified"])
     except IntegrityError:
-        raise ValidationError({"national_id": _("This national ID is already linked to another account.")}) from None
+        raise ValidationError(
+            {"national_id": _("This national ID is already linked to another account.")}
+        ) from None
     audit_record(action="user.national_id_set", actor=user, target=user)
     return user
 
 
 @transaction.atomic
-def staff_role_grant(*, municipality, user: User, role: str, department=None, actor=None) -> StaffRole:
+def staff_role_grant(
+    *, municipality, user: User, role: str, department=None, actor=None
+) -> StaffRole:
     if department is not None and department.municipality_id != municipality.id:
         raise ValidationError({"department": _("This department belongs to another municipality.")})
     staff_role, _created = StaffRole.objects.update_or_create(
         municipality=municipality, user=user, defaults={"role": role, "department": department}
     )
     _sync_role_groups(user)
-    audit_record(action="staff.grant", actor=actor, municipality=municipality, target=staff_role, data={"role": role})
+    audit_record(
+        action="staff.grant",
+        actor=actor,
+        municipality=municipality,
+        target=staff_role,
+        data={"role": role},
+    )
     return staff_role
 
 
@@ -79,7 +114,13 @@ def staff_role_grant(*, municipality, user: User, role: str, department=None, ac
 def staff_role_revoke(*, staff_role: StaffRole, actor=None) -> None:
     """Remove a person's role in one municipality; their groups and admin-site access follow."""
     user, municipality, role = staff_role.user, staff_role.municipality, staff_role.role
-    audit_record(action="staff.revoke", actor=actor, municipality=municipality, target=staff_role, data={"role": role})
+    audit_record(
+        action="staff.revoke",
+        actor=actor,
+        municipality=municipality,
+        target=staff_role,
+        data={"role": role},
+    )
     staff_role.delete()
     _sync_role_groups(user)
 

@@ -48,7 +48,9 @@ def national_id(request):
     form = NationalIdForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.user_set_national_id(user=request.user, national_id=form.cleaned_data["national_id"])
+            services.user_set_national_id(
+                user=request.user, national_id=form.cleaned_data["national_id"]
+            )
         except ValidationError as error:
             apply_validation_error(form, error)
         else:

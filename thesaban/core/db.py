@@ -11,8 +11,13 @@ class EpochSeconds(Func):
     def as_sqlite(self, compiler, connection, **extra):
         # Django stores aware datetimes in UTC text; julianday reads that text.
         return self.as_sql(
-            compiler, connection, template="((julianday(%(expressions)s) - 2440587.5) * 86400.0)", **extra
+            compiler,
+            connection,
+            template="((julianday(%(expressions)s) - 2440587.5) * 86400.0)",
+            **extra,
         )
 
     def as_postgresql(self, compiler, connection, **extra):
-        return self.as_sql(compiler, connection, template="date_part('epoch', %(expressions)s)", **extra)
+        return self.as_sql(
+            compiler, connection, template="date_part('epoch', %(expressions)s)", **extra
+        )

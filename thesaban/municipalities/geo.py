@@ -52,7 +52,11 @@ def contains(geometry: dict[str, Any] | None, lat: float, lng: float) -> bool:
     if not geometry:
         return False
     for polygon in _rings(geometry):
-        if polygon and _in_ring(lng, lat, polygon[0]) and not any(_in_ring(lng, lat, h) for h in polygon[1:]):
+        if (
+            polygon
+            and _in_ring(lng, lat, polygon[0])
+            and not any(_in_ring(lng, lat, h) for h in polygon[1:])
+        ):
             return True
     return False
 
@@ -74,7 +78,9 @@ def validate_polygon(geometry: Any) -> list[str]:
         for polygon in _rings(geometry):
             for ring in polygon:
                 if len(ring) < 4 or ring[0] != ring[-1]:
-                    return [gettext_noop("each ring needs at least four positions and must be closed")]
+                    return [
+                        gettext_noop("each ring needs at least four positions and must be closed")
+                    ]
                 for lng, lat, *_rest in ring:
                     if not (-180 <= float(lng) <= 180 and -90 <= float(lat) <= 90):
                         return [gettext_noop("coordinates out of range")]

@@ -16,7 +16,9 @@ def validate_geojson_polygon(value):
     if value in (None, {}):
         return
     if problems := geo.validate_polygon(value):
-        raise ValidationError(_("Invalid boundary: %(problem)s"), params={"problem": _(problems[0])})
+        raise ValidationError(
+            _("Invalid boundary: %(problem)s"), params={"problem": _(problems[0])}
+        )
 
 
 class Municipality(models.Model):
@@ -60,7 +62,10 @@ class Municipality(models.Model):
 
 class Department(models.Model):
     municipality = models.ForeignKey(
-        Municipality, on_delete=models.CASCADE, related_name="departments", verbose_name=_("municipality")
+        Municipality,
+        on_delete=models.CASCADE,
+        related_name="departments",
+        verbose_name=_("municipality"),
     )
     code = models.SlugField(_("code"), max_length=50)
     name_th = models.CharField(_("name (Thai)"), max_length=200)
@@ -75,7 +80,9 @@ class Department(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["municipality", "code"], name="department_unique_code"),
             # Lets tenant-owned rows point at (municipality, id) if the database is distributed.
-            models.UniqueConstraint(fields=["municipality", "id"], name="department_unique_muni_id"),
+            models.UniqueConstraint(
+                fields=["municipality", "id"], name="department_unique_muni_id"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -86,7 +93,10 @@ class Community(models.Model):
     """A named area (ชุมชน) inside a municipality."""
 
     municipality = models.ForeignKey(
-        Municipality, on_delete=models.CASCADE, related_name="communities", verbose_name=_("municipality")
+        Municipality,
+        on_delete=models.CASCADE,
+        related_name="communities",
+        verbose_name=_("municipality"),
     )
     code = models.SlugField(_("code"), max_length=50)
     name_th = models.CharField(_("name (Thai)"), max_length=200)

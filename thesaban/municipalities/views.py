@@ -7,7 +7,9 @@ from thesaban.reports.selectors import category_list, report_list_public
 
 
 def home(request):
-    return render(request, "municipalities/home.html", {"municipalities": municipality_list_public()})
+    return render(
+        request, "municipalities/home.html", {"municipalities": municipality_list_public()}
+    )
 
 
 def municipality_home(request):

@@ -12,10 +12,9 @@ def access_report(*, municipality, code: str, public: bool = True) -> Report:
     rendered by public templates (see reports/templates/reports/_public_reporter.html).
     """
     try:
-        return (
-            Report.objects.select_related("category", "department", "community", "municipality", "duplicate_of")
-            .get(municipality=municipality, tracking_code=code)
-        )
+        return Report.objects.select_related(
+            "category", "department", "community", "municipality", "duplicate_of"
+        ).get(municipality=municipality, tracking_code=code)
     except Report.DoesNotExist:
         raise Http404("No such report") from None
 

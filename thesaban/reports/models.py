@@ -17,11 +17,15 @@ def new_token() -> str:
 
 
 class Category(models.Model):
-    municipality = models.ForeignKey(MUNICIPALITY, on_delete=models.CASCADE, related_name="categories")
+    municipality = models.ForeignKey(
+        MUNICIPALITY, on_delete=models.CASCADE, related_name="categories"
+    )
     code = models.SlugField(_("code"), max_length=50)
     name_th = models.CharField(_("name (Thai)"), max_length=100)
     name_en = models.CharField(_("name (English)"), max_length=100)
-    icon = models.CharField(_("icon"), max_length=8, default="📍", help_text=_("An emoji shown beside the name."))
+    icon = models.CharField(
+        _("icon"), max_length=8, default="📍", help_text=_("An emoji shown beside the name.")
+    )
     department = models.ForeignKey(
         "municipalities.Department",
         on_delete=models.SET_NULL,
@@ -30,9 +34,13 @@ class Category(models.Model):
         related_name="categories",
         verbose_name=_("responsible department"),
     )
-    sla_hours = models.PositiveIntegerField(_("SLA (hours)"), default=72, validators=[MinValueValidator(1)])
+    sla_hours = models.PositiveIntegerField(
+        _("SLA (hours)"), default=72, validators=[MinValueValidator(1)]
+    )
     severity = models.PositiveSmallIntegerField(
-        _("severity"), default=2, validators=[MinValueValidator(1), MaxValueValidator(5)],
+        _("severity"),
+        default=2,
+        validators=[MinValueValidator(1), MaxValueValidator(5)],
         help_text=_("1 (minor) to 5 (danger to life); raises priority in triage."),
     )
     order = models.PositiveSmallIntegerField(_("order"), default=100)
@@ -54,10 +62,16 @@ class Category(models.Model):
 class RoutingRule(models.Model):
     """Routes a category in one community to a department other than the category's default."""
 
-    municipality = models.ForeignKey(MUNICIPALITY, on_delete=models.CASCADE, related_name="routing_rules")
+    municipality = models.ForeignKey(
+        MUNICIPALITY, on_delete=models.CASCADE, related_name="routing_rules"
+    )
     category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="routing_rules")
-    community = models.ForeignKey("municipalities.Community", on_delete=models.CASCADE, related_name="+")
-    department = models.ForeignKey("municipalities.Department", on_delete=models.CASCADE, related_name="+")
+    community = models.ForeignKey(
+        "municipalities.Community", on_delete=models.CASCADE, related_name="+"
+    )
+    department = models.ForeignKey(
+        "municipalities.Department", on_delete=models.CASCADE, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("routing rule")
@@ -80,7 +94,11 @@ class ReportSequence(models.Model):
     last_number = models.PositiveIntegerField(default=0)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["municipality", "year_be"], name="reportsequence_unique_year")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["municipality", "year_be"], name="reportsequence_unique_year"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.municipality_id}/{self.year_be}: {self.last_number}"
@@ -98,7 +116,9 @@ class Report(models.Model):
 
     municipality = models.ForeignKey(MUNICIPALITY, on_delete=models.CASCADE, related_name="reports")
     tracking_code = models.CharField(_("tracking code"), max_length=32)
-    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="reports", verbose_name=_("category"))
+    category = models.ForeignKey(
+        Category, on_delete=models.PROTECT, related_name="reports", verbose_name=_("category")
+    )
     department = models.ForeignKey(
         "municipalities.Department",
         on_delete=models.SET_NULL,
@@ -127,18 +147,27 @@ class Report(models.Model):
     lat = models.FloatField(_("latitude"), null=True, blank=True)
     lng = models.FloatField(_("longitude"), null=True, blank=True)
     address = models.CharField(_("address or landmark"), max_length=300, blank=True)
-    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.SUBMITTED)
-    channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices, default=Channel.WEB)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.SUBMITTED
+    )
+    channel = models.CharField(
+        _("channel"), max_length=20, choices=Channel.choices, default=Channel.WEB
+    )
 
     # Personal data: never rendered on public pages, feeds or exports.
     reporter = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="reports"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="reports",
     )
     reporter_name = models.CharField(_("name"), max_length=150, blank=True)
     reporter_email = models.EmailField(_("e-mail"), blank=True)
     reporter_phone = models.CharField(_("phone"), max_length=20, blank=True)
     is_anonymous = models.BooleanField(
-        _("stay anonymous to the public"), default=True,
+        _("stay anonymous to the public"),
+        default=True,
         help_text=_("Staff still see your contact details so they can ask questions."),
     )
     follow_token = models.CharField(max_length=64, default=new_token, editable=False)
@@ -161,7 +190,10 @@ class Report(models.Model):
     reopen_count = models.PositiveSmallIntegerField(default=0)
 
     satisfaction = models.PositiveSmallIntegerField(
-        _("satisfaction"), null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(5)]
+        _("satisfaction"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(5)],
     )
     satisfaction_comment = models.TextField(_("comment on the result"), blank=True, max_length=2000)
     rated_at = models.DateTimeField(null=True, blank=True)
@@ -171,7 +203,9 @@ class Report(models.Model):
         verbose_name_plural = _("reports")
         ordering = ["-submitted_at", "-id"]
         constraints = [
-            models.UniqueConstraint(fields=["municipality", "tracking_code"], name="report_unique_tracking"),
+            models.UniqueConstraint(
+                fields=["municipality", "tracking_code"], name="report_unique_tracking"
+            ),
             models.UniqueConstraint(fields=["municipality", "id"], name="report_unique_muni_id"),
             models.UniqueConstraint(
                 fields=["municipality", "idempotency_key"],
@@ -181,7 +215,9 @@ class Report(models.Model):
         ]
         indexes = [
             models.Index(fields=["municipality", "status", "department"], name="report_queue"),
-            models.Index(fields=["municipality", "category", "submitted_at"], name="report_cat_time"),
+            models.Index(
+                fields=["municipality", "category", "submitted_at"], name="report_cat_time"
+            ),
             models.Index(fields=["municipality", "lat", "lng"], name="report_location"),
             models.Index(fields=["municipality", "submitted_at"], name="report_muni_time"),
         ]
@@ -244,20 +280,26 @@ class ReportEvent(models.Model):
     to_status = models.CharField(max_length=20, choices=Status.choices, blank=True)
     note = models.TextField(blank=True, max_length=5000)
     is_public = models.BooleanField(default=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     data = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(db_index=True)
 
     class Meta:
         ordering = ["created_at", "id"]
-        indexes = [models.Index(fields=["municipality", "report", "created_at"], name="reportevent_timeline")]
+        indexes = [
+            models.Index(
+                fields=["municipality", "report", "created_at"], name="reportevent_timeline"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind} {self.from_status}->{self.to_status}"
 
 
 class ReportSupport(models.Model):
-    """"Me too": one per resident per report; the count raises the report's priority."""
+    """ "Me too": one per resident per report; the count raises the report's priority."""
 
     municipality = models.ForeignKey(MUNICIPALITY, on_delete=models.CASCADE, related_name="+")
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="supports")
@@ -266,7 +308,9 @@ class ReportSupport(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["municipality", "report", "user"], name="reportsupport_unique_user")
+            models.UniqueConstraint(
+                fields=["municipality", "report", "user"], name="reportsupport_unique_user"
+            )
         ]
 
     def __str__(self) -> str:
@@ -278,7 +322,9 @@ class ReportFollower(models.Model):
 
     municipality = models.ForeignKey(MUNICIPALITY, on_delete=models.CASCADE, related_name="+")
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="followers")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
     email = models.EmailField(blank=True)
     unsubscribe_token = models.CharField(max_length=64, default=new_token, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -304,7 +350,9 @@ class ReportFollower(models.Model):
 class ReportComment(models.Model):
     municipality = models.ForeignKey(MUNICIPALITY, on_delete=models.CASCADE, related_name="+")
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="comments")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
     body = models.TextField(_("comment"), max_length=2000)
     is_hidden = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -9,14 +9,22 @@ from django_tasks import task
 
 
 def _report_url(report) -> str:
-    path = reverse("reports:detail", kwargs={"municipality": report.municipality.slug, "code": report.tracking_code})
+    path = reverse(
+        "reports:detail",
+        kwargs={"municipality": report.municipality.slug, "code": report.tracking_code},
+    )
     return settings.PUBLIC_BASE_URL.rstrip("/") + path
 
 
 def _follow_url(report) -> str:
-    path = reverse("reports:follow_link",
-                   kwargs={"municipality": report.municipality.slug, "code": report.tracking_code,
-                           "token": report.follow_token})
+    path = reverse(
+        "reports:follow_link",
+        kwargs={
+            "municipality": report.municipality.slug,
+            "code": report.tracking_code,
+            "token": report.follow_token,
+        },
+    )
     return settings.PUBLIC_BASE_URL.rstrip("/") + path
 
 
@@ -30,7 +38,11 @@ def send_report_received(report_id: int) -> None:
         return
     language = report.reporter.preferred_language if report.reporter else "th"
     with translation.override(language):
-        context = {"report": report, "report_url": _report_url(report), "follow_url": _follow_url(report)}
+        context = {
+            "report": report,
+            "report_url": _report_url(report),
+            "follow_url": _follow_url(report),
+        }
         subject = render_to_string("reports/email/received_subject.txt", context).strip()
         body = render_to_string("reports/email/received.txt", context)
     send_mail(subject, body, None, [address])
@@ -54,11 +66,18 @@ def send_report_changed(report_id: int, event_id: int) -> None:
         with translation.override(language):
             unsubscribe = settings.PUBLIC_BASE_URL.rstrip("/") + reverse(
                 "reports:unfollow",
-                kwargs={"municipality": report.municipality.slug, "code": report.tracking_code,
-                        "token": follower.unsubscribe_token},
+                kwargs={
+                    "municipality": report.municipality.slug,
+                    "code": report.tracking_code,
+                    "token": follower.unsubscribe_token,
+                },
             )
-            context = {"report": report, "event": event, "report_url": _report_url(report),
-                       "unsubscribe_url": unsubscribe}
+            context = {
+                "report": report,
+                "event": event,
+                "report_url": _report_url(report),
+                "unsubscribe_url": unsubscribe,
+            }
             subject = render_to_string("reports/email/changed_subject.txt", context).strip()
             body = render_to_string("reports/email/changed.txt", context)
         send_mail(subject, body, None, [address])

@@ -66,5 +66,7 @@ def clean_photo(upload) -> CleanPhoto:
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise ValidationError(_("This image has too many pixels."), code="bomb") from None
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
-        raise ValidationError(_("This file is not an image we can read."), code="not_image") from None
+        raise ValidationError(
+            _("This file is not an image we can read."), code="not_image"
+        ) from None
     return CleanPhoto(image=full, thumbnail=thumb, width=width, height=height)

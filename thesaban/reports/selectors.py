@@ -22,7 +22,7 @@ from django.utils import timezone
 from thesaban.core.db import EpochSeconds
 from thesaban.municipalities import geo
 from thesaban.municipalities.models import Municipality
-from thesaban.reports.models import Category, Report, ReportEvent
+from thesaban.reports.models import Category, Report, ReportEvent, ReportFollower
 from thesaban.reports.workflow import DONE_STATUSES, OPEN_STATUSES, Status
 
 PUBLIC_STATUSES = [s for s in Status.values if s != Status.DUPLICATE]
@@ -57,16 +57,38 @@ def _filtered(queryset: QuerySet[Report], filters: ReportFilters) -> QuerySet[Re
     if filters.date_to:
         queryset = queryset.filter(submitted_at__lt=filters.date_to)
     if filters.q:
-        queryset = queryset.filter(Q(description__icontains=filters.q) | Q(tracking_code__iexact=filters.q))
+        queryset = queryset.filter(
+            Q(description__icontains=filters.q) | Q(tracking_code__iexact=filters.q)
+        )
     return queryset
 
 
-def report_list_public(*, municipality: Municipality, filters: ReportFilters | None = None) -> QuerySet[Report]:
+def report_list_public(
+    *, municipality: Municipality, filters: ReportFilters | None = None
+) -> QuerySet[Report]:
     queryset = Report.objects.filter(municipality=municipality).exclude(status=Status.DUPLICATE)
-    return _filtered(queryset, filters or ReportFilters()).select_related("category", "community").only(
-        "id", "tracking_code", "description", "status", "submitted_at", "updated_at", "support_count",
-        "comment_count", "address", "lat", "lng", "category__name_th", "category__name_en",
-        "category__icon", "community__name_th", "community__name_en", "municipality_id",
+    return (
+        _filtered(queryset, filters or ReportFilters())
+        .select_related("category", "community")
+        .only(
+            "id",
+            "tracking_code",
+            "description",
+            "status",
+            "submitted_at",
+            "updated_at",
+            "support_count",
+            "comment_count",
+            "address",
+            "lat",
+            "lng",
+            "category__name_th",
+            "category__name_en",
+            "category__icon",
+            "community__name_th",
+            "community__name_en",
+            "municipality_id",
+        )
     )
 
 
@@ -87,21 +109,35 @@ class MapBox:
 
 
 def report_map_points(
-    *, municipality: Municipality, zoom: int, box: MapBox | None = None, filters: ReportFilters | None = None,
+    *,
+    municipality: Municipality,
+    zoom: int,
+    box: MapBox | None = None,
+    filters: ReportFilters | None = None,
     limit: int = 2000,
 ) -> dict:
     """Markers for the public map, clustered on a grid in the database so that a million reports
     cost one grouped query, not a million rows sent to the browser."""
     queryset = _filtered(
-        Report.objects.filter(municipality=municipality, lat__isnull=False).exclude(status=Status.DUPLICATE),
+        Report.objects.filter(municipality=municipality, lat__isnull=False).exclude(
+            status=Status.DUPLICATE
+        ),
         filters or ReportFilters(),
     )
     if box:
-        queryset = queryset.filter(lat__gte=box.south, lat__lte=box.north, lng__gte=box.west, lng__lte=box.east)
+        queryset = queryset.filter(
+            lat__gte=box.south, lat__lte=box.north, lng__gte=box.west, lng__lte=box.east
+        )
     if zoom >= CLUSTER_THRESHOLD_ZOOM:
         rows = list(
             queryset.order_by("-submitted_at").values(
-                "tracking_code", "lat", "lng", "status", "category__icon", "category__name_th", "category__name_en"
+                "tracking_code",
+                "lat",
+                "lng",
+                "status",
+                "category__icon",
+                "category__name_th",
+                "category__name_en",
             )[:limit]
         )
         return {"kind": "points", "points": rows}
@@ -115,15 +151,27 @@ def report_map_points(
     return {
         "kind": "clusters",
         "clusters": [
-            {"lat": c["lat"], "lng": c["lng"], "count": c["count"], "code": c["code"] if c["count"] == 1 else None}
+            {
+                "lat": c["lat"],
+                "lng": c["lng"],
+                "count": c["count"],
+                "code": c["code"] if c["count"] == 1 else None,
+            }
             for c in clusters
         ],
     }
 
 
 def possible_duplicates(
-    *, municipality: Municipality, category: Category | int, lat: float, lng: float,
-    radius_m: float = 50, days: int = 30, exclude_id: int | None = None, limit: int = 5,
+    *,
+    municipality: Municipality,
+    category: Category | int,
+    lat: float,
+    lng: float,
+    radius_m: float = 50,
+    days: int = 30,
+    exclude_id: int | None = None,
+    limit: int = 5,
 ) -> list[tuple[Report, float]]:
     """Open reports of the same category within `radius_m` metres from the last `days` days,
     nearest first, with their distance."""
@@ -134,7 +182,10 @@ def possible_duplicates(
             category=category,
             status__in=OPEN_STATUSES,
             submitted_at__gte=timezone.now() - timedelta(days=days),
-            lat__gte=south, lat__lte=north, lng__gte=west, lng__lte=east,
+            lat__gte=south,
+            lat__lte=north,
+            lng__gte=west,
+            lng__lte=east,
         )
         .select_related("category")
         .order_by("-submitted_at")[:200]
@@ -151,7 +202,9 @@ def possible_duplicates(
 
 
 def report_timeline(*, report: Report, include_internal: bool = False) -> QuerySet[ReportEvent]:
-    events = ReportEvent.objects.filter(municipality_id=report.municipality_id, report=report).select_related("actor")
+    events = ReportEvent.objects.filter(
+        municipality_id=report.municipality_id, report=report
+    ).select_related("actor")
     if not include_internal:
         events = events.filter(is_public=True)
     return events
@@ -166,8 +219,12 @@ PRIORITY_SUPPORT_WEIGHT = 15.0
 
 
 def triage_queue(
-    *, municipality: Municipality, department_id: int | None = None, filters: ReportFilters | None = None,
-    include_unassigned: bool = True, now: datetime | None = None,
+    *,
+    municipality: Municipality,
+    department_id: int | None = None,
+    filters: ReportFilters | None = None,
+    include_unassigned: bool = True,
+    now: datetime | None = None,
 ) -> QuerySet[Report]:
     now = now or timezone.now()
     filters = filters or ReportFilters()
@@ -238,7 +295,9 @@ def dashboard_stats(*, municipality: Municipality, since: datetime | None = None
         "open": open_totals["open"],
         "open_breached": open_totals["breached"],
         "resolved": totals["resolved"],
-        "sla_compliance": (totals["within_sla"] / totals["resolved"]) if totals["resolved"] else None,
+        "sla_compliance": (totals["within_sla"] / totals["resolved"])
+        if totals["resolved"]
+        else None,
         "median_hours_to_resolution": median_hours,
         "satisfaction": totals["satisfaction_avg"],
         "rated": totals["rated"],
@@ -268,4 +327,12 @@ def report_list_of_reporter(*, user, limit: int = 50) -> QuerySet[Report]:
 
 
 def category_list(*, municipality: Municipality) -> QuerySet[Category]:
-    return Category.objects.filter(municipality=municipality, is_active=True).select_related("department")
+    return Category.objects.filter(municipality=municipality, is_active=True).select_related(
+        "department"
+    )
+
+
+def report_follower_token_valid(*, report: Report, token: str) -> bool:
+    return ReportFollower.objects.filter(
+        municipality_id=report.municipality_id, report=report, unsubscribe_token=token
+    ).exists()

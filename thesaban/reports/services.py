@@ -46,7 +46,9 @@ def _next_tracking_code(*, municipality: Municipality, when: datetime) -> str:
     year_be = buddhist_year(timezone.localtime(when))
     ReportSequence.objects.get_or_create(municipality=municipality, year_be=year_be)
     # The row lock serialises numbering per municipality and year without a global lock.
-    sequence = ReportSequence.objects.select_for_update().get(municipality=municipality, year_be=year_be)
+    sequence = ReportSequence.objects.select_for_update().get(
+        municipality=municipality, year_be=year_be
+    )
     sequence.last_number += 1
     sequence.save(update_fields=["last_number"])
     return f"{municipality.tracking_prefix}-{year_be}-{sequence.last_number:06d}"
@@ -55,7 +57,9 @@ def _next_tracking_code(*, municipality: Municipality, when: datetime) -> str:
 def route_department(*, category: Category, community: Community | None) -> Department | None:
     if community is not None:
         rule = (
-            RoutingRule.objects.filter(municipality=category.municipality_id, category=category, community=community)
+            RoutingRule.objects.filter(
+                municipality=category.municipality_id, category=category, community=community
+            )
             .select_related("department")
             .first()
         )
@@ -64,9 +68,18 @@ def route_department(*, category: Category, community: Community | None) -> Depa
     return category.department
 
 
-def _event(report: Report, *, kind: str, actor: Any = None, note: str = "", is_public: bool = True,
-           from_status: str = "", to_status: str = "", data: dict | None = None,
-           when: datetime | None = None) -> ReportEvent:
+def _event(
+    report: Report,
+    *,
+    kind: str,
+    actor: Any = None,
+    note: str = "",
+    is_public: bool = True,
+    from_status: str = "",
+    to_status: str = "",
+    data: dict | None = None,
+    when: datetime | None = None,
+) -> ReportEvent:
     return ReportEvent.objects.create(
         municipality_id=report.municipality_id,
         report=report,
@@ -105,23 +118,31 @@ def report_create(
     report the first attempt created."""
     idempotency_key = idempotency_key.strip()[:64]
     if idempotency_key:
-        existing = Report.objects.filter(municipality=municipality, idempotency_key=idempotency_key).first()
+        existing = Report.objects.filter(
+            municipality=municipality, idempotency_key=idempotency_key
+        ).first()
         if existing is not None:
             return existing
     if category.municipality_id != municipality.id:
-        raise ValidationError({"category": _("This category does not belong to this municipality.")})
+        raise ValidationError(
+            {"category": _("This category does not belong to this municipality.")}
+        )
     if not description.strip():
         raise ValidationError({"description": _("Please describe the problem.")})
     if (lat is None) != (lng is None):
         raise ValidationError({"lat": _("Give both latitude and longitude, or neither.")})
     if lat is None and not address.strip():
-        raise ValidationError({"address": _("Tap the map, give coordinates or type an address or landmark.")})
+        raise ValidationError(
+            {"address": _("Tap the map, give coordinates or type an address or landmark.")}
+        )
     if len(photos) > photo_rules.MAX_PHOTOS:
         raise ValidationError({"photos": _("At most 3 photos.")})
     cleaned = [photo_rules.clean_photo(upload) for upload in photos]
 
     now = submitted_at or timezone.now()
-    community = community_at(municipality=municipality, lat=lat, lng=lng) if lat is not None else None
+    community = (
+        community_at(municipality=municipality, lat=lat, lng=lng) if lat is not None else None
+    )
     if reporter is not None:
         reporter_email = reporter_email or (reporter.email or "")
         reporter_phone = reporter_phone or (reporter.phone or "")
@@ -160,31 +181,50 @@ def report_create(
             return Report.objects.get(municipality=municipality, idempotency_key=idempotency_key)
         raise
     for position, photo in enumerate(cleaned):
-        item = ReportPhoto(municipality=municipality, report=report, width=photo.width, height=photo.height,
-                           position=position)
+        item = ReportPhoto(
+            municipality=municipality,
+            report=report,
+            width=photo.width,
+            height=photo.height,
+            position=position,
+        )
         item.image.save(f"{report.tracking_code}-{position}.jpg", photo.image, save=False)
         item.thumbnail.save(f"{report.tracking_code}-{position}-t.jpg", photo.thumbnail, save=False)
         item.save()
-    _event(report, kind=ReportEvent.Kind.CREATED, actor=reporter, to_status=Status.SUBMITTED, when=now)
+    _event(
+        report, kind=ReportEvent.Kind.CREATED, actor=reporter, to_status=Status.SUBMITTED, when=now
+    )
     if reporter is not None:
-        ReportFollower.objects.get_or_create(municipality=municipality, report=report, user=reporter)
+        ReportFollower.objects.get_or_create(
+            municipality=municipality, report=report, user=reporter
+        )
     elif reporter_email and contact_consent:
         ReportFollower.objects.get_or_create(
             municipality=municipality, report=report, user=None, email=report.reporter_email
         )
     if (reporter_email or reporter_phone or reporter_name) and contact_consent:
         ConsentRecord.objects.create(
-            municipality=municipality, user=reporter, subject_email=report.reporter_email,
-            purpose=ConsentRecord.Purpose.REPORT_CONTACT, policy_version=PRIVACY_POLICY_VERSION,
+            municipality=municipality,
+            user=reporter,
+            subject_email=report.reporter_email,
+            purpose=ConsentRecord.Purpose.REPORT_CONTACT,
+            policy_version=PRIVACY_POLICY_VERSION,
         )
-    audit_record(action="report.create", actor=reporter, municipality=municipality, target=report,
-                 data={"channel": channel})
+    audit_record(
+        action="report.create",
+        actor=reporter,
+        municipality=municipality,
+        target=report,
+        data={"channel": channel},
+    )
     transaction.on_commit(lambda: notifications.report_received(report_id=report.id))
     return report
 
 
 def _require_staff(actor: User, municipality: Municipality, *, write: bool = True) -> StaffRole:
-    role = StaffRole.objects.filter(user=actor, municipality=municipality).first() if actor else None
+    role = (
+        StaffRole.objects.filter(user=actor, municipality=municipality).first() if actor else None
+    )
     if role is None or (write and role.role == StaffRole.Role.VIEWER):
         raise PermissionDenied(_("You are not allowed to change reports of this municipality."))
     return role
@@ -208,11 +248,15 @@ def report_transition(
     if transition is None:
         raise ValidationError(
             _("A report cannot go from “%(source)s” to “%(target)s”.")
-            % {"source": Status(report.status).label, "target": Status(to_status).label
-               if to_status in Status.values else to_status}
+            % {
+                "source": Status(report.status).label,
+                "target": Status(to_status).label if to_status in Status.values else to_status,
+            }
         )
     if transition.public_note_required and not public_note.strip():
-        raise ValidationError({"public_note": _("A public note is required to resolve or reject a report.")})
+        raise ValidationError(
+            {"public_note": _("A public note is required to resolve or reject a report.")}
+        )
     cleaned = [photo_rules.clean_photo(upload) for upload in photos[: photo_rules.MAX_PHOTOS]]
 
     now = timezone.now()
@@ -231,18 +275,47 @@ def report_transition(
     report.save()
     start = report.photos.count()
     for offset, photo in enumerate(cleaned):
-        item = ReportPhoto(municipality_id=report.municipality_id, report=report, width=photo.width,
-                           height=photo.height, position=start + offset, by_staff=True)
+        item = ReportPhoto(
+            municipality_id=report.municipality_id,
+            report=report,
+            width=photo.width,
+            height=photo.height,
+            position=start + offset,
+            by_staff=True,
+        )
         item.image.save(f"{report.tracking_code}-s{start + offset}.jpg", photo.image, save=False)
-        item.thumbnail.save(f"{report.tracking_code}-s{start + offset}-t.jpg", photo.thumbnail, save=False)
+        item.thumbnail.save(
+            f"{report.tracking_code}-s{start + offset}-t.jpg", photo.thumbnail, save=False
+        )
         item.save()
-    event = _event(report, kind=ReportEvent.Kind.STATUS, actor=actor, note=public_note.strip(),
-                   from_status=source, to_status=to_status, when=now)
+    event = _event(
+        report,
+        kind=ReportEvent.Kind.STATUS,
+        actor=actor,
+        note=public_note.strip(),
+        from_status=source,
+        to_status=to_status,
+        when=now,
+    )
     if internal_note.strip():
-        _event(report, kind=ReportEvent.Kind.NOTE, actor=actor, note=internal_note.strip(), is_public=False, when=now)
-    audit_record(action="report.transition", actor=actor, municipality=report.municipality, target=report,
-                 data={"from": source, "to": to_status, "by": actor_kind})
-    transaction.on_commit(lambda: notifications.report_changed(report_id=report.id, event_id=event.id))
+        _event(
+            report,
+            kind=ReportEvent.Kind.NOTE,
+            actor=actor,
+            note=internal_note.strip(),
+            is_public=False,
+            when=now,
+        )
+    audit_record(
+        action="report.transition",
+        actor=actor,
+        municipality=report.municipality,
+        target=report,
+        data={"from": source, "to": to_status, "by": actor_kind},
+    )
+    transaction.on_commit(
+        lambda: notifications.report_changed(report_id=report.id, event_id=event.id)
+    )
     return report
 
 
@@ -251,14 +324,23 @@ def report_note_add(*, report: Report, actor: User, note: str, is_public: bool) 
     _require_staff(actor, report.municipality)
     if not note.strip():
         raise ValidationError({"note": _("The note is empty.")})
-    event = _event(report, kind=ReportEvent.Kind.NOTE, actor=actor, note=note.strip(), is_public=is_public)
+    event = _event(
+        report, kind=ReportEvent.Kind.NOTE, actor=actor, note=note.strip(), is_public=is_public
+    )
     Report.objects.filter(pk=report.pk).update(updated_at=event.created_at)
     if report.first_response_at is None and is_public:
         Report.objects.filter(pk=report.pk).update(first_response_at=event.created_at)
-    audit_record(action="report.note", actor=actor, municipality=report.municipality, target=report,
-                 data={"public": is_public})
+    audit_record(
+        action="report.note",
+        actor=actor,
+        municipality=report.municipality,
+        target=report,
+        data={"public": is_public},
+    )
     if is_public:
-        transaction.on_commit(lambda: notifications.report_changed(report_id=report.id, event_id=event.id))
+        transaction.on_commit(
+            lambda: notifications.report_changed(report_id=report.id, event_id=event.id)
+        )
     return event
 
 
@@ -269,23 +351,47 @@ def report_assign(
     _require_staff(actor, report.municipality)
     if department is not None and department.municipality_id != report.municipality_id:
         raise ValidationError({"department": _("This department belongs to another municipality.")})
-    if officer is not None and not StaffRole.objects.filter(user=officer, municipality=report.municipality_id).exists():
+    if (
+        officer is not None
+        and not StaffRole.objects.filter(user=officer, municipality=report.municipality_id).exists()
+    ):
         raise ValidationError({"officer": _("This person is not staff of this municipality.")})
     before = {"department": report.department_id, "officer": report.assigned_to_id}
     report.department = department
     report.assigned_to = officer
     report.updated_at = timezone.now()
     report.save(update_fields=["department", "assigned_to", "updated_at"])
-    _event(report, kind=ReportEvent.Kind.ASSIGNED, actor=actor, is_public=False,
-           data={"department": department.id if department else None, "officer": officer.id if officer else None})
-    audit_record(action="report.assign", actor=actor, municipality=report.municipality, target=report,
-                 data={"before": before, "after": {"department": report.department_id, "officer": report.assigned_to_id}})
+    _event(
+        report,
+        kind=ReportEvent.Kind.ASSIGNED,
+        actor=actor,
+        is_public=False,
+        data={
+            "department": department.id if department else None,
+            "officer": officer.id if officer else None,
+        },
+    )
+    audit_record(
+        action="report.assign",
+        actor=actor,
+        municipality=report.municipality,
+        target=report,
+        data={
+            "before": before,
+            "after": {"department": report.department_id, "officer": report.assigned_to_id},
+        },
+    )
     return report
 
 
 def report_bulk_action(
-    *, municipality: Municipality, actor: User, report_ids: Sequence[int], to_status: str | None = None,
-    department: Department | None = None, public_note: str = "",
+    *,
+    municipality: Municipality,
+    actor: User,
+    report_ids: Sequence[int],
+    to_status: str | None = None,
+    department: Department | None = None,
+    public_note: str = "",
 ) -> tuple[int, list[str]]:
     """Apply one action to many reports; each report is its own transaction, so one refused
     transition does not undo the others. Returns (changed, errors)."""
@@ -298,7 +404,9 @@ def report_bulk_action(
                 if department is not None:
                     report_assign(report=report, actor=actor, department=department, officer=None)
                 if to_status:
-                    report_transition(report=report, actor=actor, to_status=to_status, public_note=public_note)
+                    report_transition(
+                        report=report, actor=actor, to_status=to_status, public_note=public_note
+                    )
             changed += 1
         except ValidationError as error:
             errors.append(f"{report.tracking_code}: {' '.join(error.messages)}")
@@ -312,12 +420,18 @@ def report_support(*, report: Report, user: User) -> bool:
         raise ValidationError(_("You reported this yourself; your report already counts."))
     try:
         with transaction.atomic():
-            ReportSupport.objects.create(municipality_id=report.municipality_id, report=report, user=user)
+            ReportSupport.objects.create(
+                municipality_id=report.municipality_id, report=report, user=user
+            )
     except IntegrityError:
         return False
     Report.objects.filter(pk=report.pk).update(support_count=F("support_count") + 1)
-    ReportFollower.objects.get_or_create(municipality_id=report.municipality_id, report=report, user=user)
-    audit_record(action="report.support", actor=user, municipality=report.municipality, target=report)
+    ReportFollower.objects.get_or_create(
+        municipality_id=report.municipality_id, report=report, user=user
+    )
+    audit_record(
+        action="report.support", actor=user, municipality=report.municipality, target=report
+    )
     return True
 
 
@@ -331,11 +445,16 @@ def report_follow(*, report: Report, user: User | None = None, email: str = "") 
         )
     else:
         follower, _created = ReportFollower.objects.get_or_create(
-            municipality_id=report.municipality_id, report=report, user=None, email=email.strip().lower()
+            municipality_id=report.municipality_id,
+            report=report,
+            user=None,
+            email=email.strip().lower(),
         )
         ConsentRecord.objects.get_or_create(
-            municipality_id=report.municipality_id, subject_email=email.strip().lower(),
-            purpose=ConsentRecord.Purpose.REPORT_CONTACT, policy_version=PRIVACY_POLICY_VERSION,
+            municipality_id=report.municipality_id,
+            subject_email=email.strip().lower(),
+            purpose=ConsentRecord.Purpose.REPORT_CONTACT,
+            policy_version=PRIVACY_POLICY_VERSION,
         )
     return follower
 
@@ -353,10 +472,13 @@ def report_comment_create(*, report: Report, author: User, body: str) -> ReportC
     body = body.strip()
     if not body:
         raise ValidationError({"body": _("The comment is empty.")})
-    comment = ReportComment.objects.create(municipality_id=report.municipality_id, report=report,
-                                           author=author, body=body)
+    comment = ReportComment.objects.create(
+        municipality_id=report.municipality_id, report=report, author=author, body=body
+    )
     Report.objects.filter(pk=report.pk).update(comment_count=F("comment_count") + 1)
-    audit_record(action="report.comment", actor=author, municipality=report.municipality, target=comment)
+    audit_record(
+        action="report.comment", actor=author, municipality=report.municipality, target=comment
+    )
     return comment
 
 
@@ -373,8 +495,9 @@ def secrets_compare(a: str, b: str) -> bool:
 
 
 @transaction.atomic
-def report_rate(*, report: Report, user: User | None, follow_token: str = "", score: int,
-                comment: str = "") -> Report:
+def report_rate(
+    *, report: Report, user: User | None, follow_token: str = "", score: int, comment: str = ""
+) -> Report:
     if not _reporter_may_act(report, user=user, follow_token=follow_token):
         raise PermissionDenied(_("Only the person who reported this can rate it."))
     if report.status not in (Status.RESOLVED, Status.CLOSED):
@@ -386,9 +509,16 @@ def report_rate(*, report: Report, user: User | None, follow_token: str = "", sc
     report.satisfaction_comment = comment.strip()
     report.rated_at = timezone.now()
     report.save(update_fields=["satisfaction", "satisfaction_comment", "rated_at"])
-    _event(report, kind=ReportEvent.Kind.RATED, actor=user, data={"score": int(score)}, is_public=True)
-    audit_record(action="report.rate", actor=user, municipality=report.municipality, target=report,
-                 data={"score": int(score)})
+    _event(
+        report, kind=ReportEvent.Kind.RATED, actor=user, data={"score": int(score)}, is_public=True
+    )
+    audit_record(
+        action="report.rate",
+        actor=user,
+        municipality=report.municipality,
+        target=report,
+        data={"score": int(score)},
+    )
     return report
 
 
@@ -406,15 +536,22 @@ def reopen_window(report: Report) -> ReopenWindow:
 
 
 @transaction.atomic
-def report_reopen(*, report: Report, user: User | None, follow_token: str = "", reason: str) -> Report:
+def report_reopen(
+    *, report: Report, user: User | None, follow_token: str = "", reason: str
+) -> Report:
     if not _reporter_may_act(report, user=user, follow_token=follow_token):
         raise PermissionDenied(_("Only the person who reported this can reopen it."))
     if not reopen_window(report).open:
         raise ValidationError(_("A report can be reopened only within 14 days of being resolved."))
     if not reason.strip():
         raise ValidationError({"reason": _("Please say why the problem is not solved.")})
-    report = report_transition(report=report, actor=user, to_status=Status.ACCEPTED, public_note=reason,
-                               actor_kind=Actor.REPORTER)
+    report = report_transition(
+        report=report,
+        actor=user,
+        to_status=Status.ACCEPTED,
+        public_note=reason,
+        actor_kind=Actor.REPORTER,
+    )
     return report
 
 
@@ -427,7 +564,9 @@ def report_merge(*, duplicate: Report, into: Report, actor: User, public_note: s
     if duplicate.pk == into.pk:
         raise ValidationError(_("A report cannot be merged into itself."))
     if into.duplicate_of_id or into.status == Status.DUPLICATE:
-        raise ValidationError(_("The report to keep is itself a duplicate; merge into the original."))
+        raise ValidationError(
+            _("The report to keep is itself a duplicate; merge into the original.")
+        )
     municipality_id = duplicate.municipality_id
     moved_supports = 0
     existing = set(ReportSupport.objects.filter(report=into).values_list("user_id", flat=True))
@@ -435,27 +574,50 @@ def report_merge(*, duplicate: Report, into: Report, actor: User, public_note: s
         existing.add(into.reporter_id)
     for support in ReportSupport.objects.filter(report=duplicate):
         if support.user_id not in existing:
-            ReportSupport.objects.create(municipality_id=municipality_id, report=into, user_id=support.user_id)
+            ReportSupport.objects.create(
+                municipality_id=municipality_id, report=into, user_id=support.user_id
+            )
             existing.add(support.user_id)
             moved_supports += 1
     # The duplicate's reporter agrees the problem exists: that is a support too.
     if duplicate.reporter_id and duplicate.reporter_id not in existing:
-        ReportSupport.objects.create(municipality_id=municipality_id, report=into, user_id=duplicate.reporter_id)
+        ReportSupport.objects.create(
+            municipality_id=municipality_id, report=into, user_id=duplicate.reporter_id
+        )
         moved_supports += 1
     ReportSupport.objects.filter(report=duplicate).delete()
     for follower in ReportFollower.objects.filter(report=duplicate):
-        lookup = {"user_id": follower.user_id} if follower.user_id else {"user": None, "email": follower.email}
+        lookup = (
+            {"user_id": follower.user_id}
+            if follower.user_id
+            else {"user": None, "email": follower.email}
+        )
         ReportFollower.objects.get_or_create(municipality_id=municipality_id, report=into, **lookup)
     ReportFollower.objects.filter(report=duplicate).delete()
-    Report.objects.filter(pk=into.pk).update(support_count=F("support_count") + moved_supports,
-                                             updated_at=timezone.now())
+    Report.objects.filter(pk=into.pk).update(
+        support_count=F("support_count") + moved_supports, updated_at=timezone.now()
+    )
     Report.objects.filter(pk=duplicate.pk).update(support_count=0, duplicate_of=into)
-    report_transition(report=duplicate, actor=actor, to_status=Status.DUPLICATE,
-                      public_note=public_note or _("Merged into %(code)s.") % {"code": into.tracking_code},
-                      actor_kind=Actor.SYSTEM)
-    _event(into, kind=ReportEvent.Kind.MERGED, actor=actor, data={"merged": duplicate.tracking_code},
-           note=_("%(code)s was merged into this report.") % {"code": duplicate.tracking_code})
-    audit_record(action="report.merge", actor=actor, municipality=duplicate.municipality, target=duplicate,
-                 data={"into": into.tracking_code, "moved_supports": moved_supports})
+    report_transition(
+        report=duplicate,
+        actor=actor,
+        to_status=Status.DUPLICATE,
+        public_note=public_note or _("Merged into %(code)s.") % {"code": into.tracking_code},
+        actor_kind=Actor.SYSTEM,
+    )
+    _event(
+        into,
+        kind=ReportEvent.Kind.MERGED,
+        actor=actor,
+        data={"merged": duplicate.tracking_code},
+        note=_("%(code)s was merged into this report.") % {"code": duplicate.tracking_code},
+    )
+    audit_record(
+        action="report.merge",
+        actor=actor,
+        municipality=duplicate.municipality,
+        target=duplicate,
+        data={"into": into.tracking_code, "moved_supports": moved_supports},
+    )
     into.refresh_from_db()
     return into

@@ -49,6 +49,7 @@ from thesaban.reports.selectors import (
     ReportFilters,
     category_list,
     possible_duplicates,
+    report_follower_token_valid,
     report_list_public,
     report_map_points,
     report_timeline,
@@ -512,8 +513,14 @@ def report_follow(request, code):
 @require_http_methods(["GET", "POST"])
 def report_unfollow(request, code, token):
     report = access_report(municipality=request.municipality, code=code)
-    removed = services.report_unfollow(report=report, token=token)
-    response = render(request, "reports/unfollow.html", {"report": report, "removed": removed})
+    # Opening the link only asks: mail scanners that pre-open links must not unsubscribe anyone.
+    if request.method == "POST":
+        removed = services.report_unfollow(report=report, token=token)
+        context = {"report": report, "removed": removed, "confirm": False}
+    else:
+        valid = report_follower_token_valid(report=report, token=token)
+        context = {"report": report, "removed": False, "confirm": valid}
+    response = render(request, "reports/unfollow.html", context)
     patch_cache_control(response, private=True, no_store=True)
     response.headers["X-Robots-Tag"] = "noindex, nofollow"
     return response

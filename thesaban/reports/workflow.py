@@ -62,7 +62,11 @@ REOPEN_WINDOW_DAYS = 14
 
 def find_transition(source: str, target: str, actor: str) -> Transition | None:
     for transition in TRANSITIONS:
-        if transition.source == source and transition.target == target and transition.actor == actor:
+        if (
+            transition.source == source
+            and transition.target == target
+            and transition.actor == actor
+        ):
             return transition
     return None
 
