@@ -347,7 +347,20 @@ class DuplicatesQueryForm(forms.Form):
     lng = LongitudeField()
 
 
-class CommentForm(forms.Form):
+class ReportPageForm(forms.Form):
+    """A form on the report page, which shows several: each prefixes its ids so that labels and
+    error links never collide (`id_token` twice)."""
+
+    id_prefix = ""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", f"{self.id_prefix}_%s")
+        super().__init__(*args, **kwargs)
+
+
+class CommentForm(ReportPageForm):
+    id_prefix = "comment"
+
     body = forms.CharField(
         label=_("Your comment"),
         max_length=2000,
@@ -358,13 +371,10 @@ class CommentForm(forms.Form):
     # A fresh random key per rendered form: a second POST of the same form is not a second comment.
     once = forms.CharField(required=False, widget=forms.HiddenInput, max_length=64)
 
-    def __init__(self, *args, **kwargs):
-        # Several forms share the report page: ids must not collide (`id_token` twice).
-        kwargs.setdefault("auto_id", "comment_%s")
-        super().__init__(*args, **kwargs)
 
+class FollowForm(ReportPageForm):
+    id_prefix = "follow"
 
-class FollowForm(forms.Form):
     """Following without an account: an e-mail address and consent to be written to."""
 
     email = forms.EmailField(
@@ -381,11 +391,6 @@ class FollowForm(forms.Form):
         },
     )
 
-    def __init__(self, *args, **kwargs):
-        # Several forms share the report page: ids must not collide (`id_token` twice).
-        kwargs.setdefault("auto_id", "follow_%s")
-        super().__init__(*args, **kwargs)
-
 
 SCORE_CHOICES = [
     (5, _("5 – very satisfied")),
@@ -396,7 +401,9 @@ SCORE_CHOICES = [
 ]
 
 
-class RateForm(forms.Form):
+class RateForm(ReportPageForm):
+    id_prefix = "rate"
+
     score = forms.TypedChoiceField(
         label=_("How satisfied are you with the result?"),
         choices=SCORE_CHOICES,
@@ -415,13 +422,10 @@ class RateForm(forms.Form):
     )
     token = forms.CharField(required=False, widget=forms.HiddenInput, max_length=64)
 
-    def __init__(self, *args, **kwargs):
-        # Several forms share the report page: ids must not collide (`id_token` twice).
-        kwargs.setdefault("auto_id", "rate_%s")
-        super().__init__(*args, **kwargs)
 
+class ReopenForm(ReportPageForm):
+    id_prefix = "reopen"
 
-class ReopenForm(forms.Form):
     reason = forms.CharField(
         label=_("Why is the problem not solved?"),
         max_length=2000,
@@ -430,8 +434,3 @@ class ReopenForm(forms.Form):
         error_messages={"required": _("Please say why the problem is not solved.")},
     )
     token = forms.CharField(required=False, widget=forms.HiddenInput, max_length=64)
-
-    def __init__(self, *args, **kwargs):
-        # Several forms share the report page: ids must not collide (`id_token` twice).
-        kwargs.setdefault("auto_id", "reopen_%s")
-        super().__init__(*args, **kwargs)
