@@ -21,13 +21,26 @@ def validate_geojson_polygon(value):
         )
 
 
+def validate_slug_not_reserved(slug: str) -> None:
+    """A slug is the first segment of every municipality URL, so it may not be a site-wide one."""
+    from thesaban.core.registry import reserved_path_segments
+
+    if slug.lower() in reserved_path_segments():
+        raise ValidationError(
+            _("%(slug)s is used by the site itself; choose another short name."),
+            params={"slug": slug},
+        )
+
+
 class Municipality(models.Model):
     class Kind(models.TextChoices):
         CITY = "nakhon", _("City municipality (เทศบาลนคร)")
         TOWN = "mueang", _("Town municipality (เทศบาลเมือง)")
         SUBDISTRICT = "tambon", _("Subdistrict municipality (เทศบาลตำบล)")
 
-    slug = models.SlugField(_("slug"), max_length=50, unique=True)
+    slug = models.SlugField(
+        _("slug"), max_length=50, unique=True, validators=[validate_slug_not_reserved]
+    )
     name_th = models.CharField(_("name (Thai)"), max_length=200)
     name_en = models.CharField(_("name (English)"), max_length=200)
     kind = models.CharField(_("type"), max_length=10, choices=Kind.choices, default=Kind.TOWN)

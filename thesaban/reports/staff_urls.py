@@ -1,11 +1,10 @@
-"""Staff back office. Every URL here is in the `staff` namespace, which the tenancy middleware
+"""Staff back office of reports. Mounted by core/staff_urls.py inside the `staff` namespace, which the tenancy middleware
 guards: only staff of this municipality get past it."""
 
 from django.urls import path
 
 from thesaban.reports import staff_views as views
 
-app_name = "staff"
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("queue/", views.queue, name="queue"),

@@ -24,6 +24,8 @@ def localized(obj, field: str = "name"):
     if obj is None:
         return ""
     language = "en" if (translation.get_language() or "th").startswith("en") else "th"
+    if isinstance(obj, dict):  # e.g. a category's extra question (reports/questions.py)
+        return obj.get(f"{field}_{language}") or obj.get(f"{field}_th", "")
     value = getattr(obj, f"{field}_{language}", "") or getattr(obj, f"{field}_th", "")
     return value
 
