@@ -77,6 +77,7 @@ class StaffRole(models.Model):
         ADMINISTRATOR = "administrator", _("Administrator")
         OFFICER = "officer", _("Department officer")
         VIEWER = "viewer", _("Viewer")
+        DIGITAL_CENTRE = "digital_centre", _("Digital centre volunteer")
 
     municipality = models.ForeignKey(
         "municipalities.Municipality",
@@ -117,6 +118,11 @@ class ConsentRecord(models.Model):
         REPORT_CONTACT = "report_contact", _("Contacting me about this report")
         ASSISTED = "assisted", _("A volunteer submits on my behalf")
 
+    class Method(models.TextChoices):
+        ONLINE = "online", _("Online (ticked by the person)")
+        VERBAL = "verbal", _("Verbally, to a helper")
+        WRITTEN = "written", _("In writing, on paper")
+
     municipality = models.ForeignKey(
         "municipalities.Municipality",
         on_delete=models.CASCADE,
@@ -130,6 +136,21 @@ class ConsentRecord(models.Model):
     subject_email = models.EmailField(blank=True)
     purpose = models.CharField(_("purpose"), max_length=30, choices=Purpose.choices)
     policy_version = models.CharField(_("policy version"), max_length=20)
+    method = models.CharField(
+        _("how consent was given"), max_length=10, choices=Method.choices, default=Method.ONLINE
+    )
+    # Assisted intake: the volunteer or officer who heard the consent, and what they noted.
+    recorded_by = models.ForeignKey(
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    report = models.ForeignKey(
+        "reports.Report", on_delete=models.CASCADE, null=True, blank=True, related_name="consents"
+    )
     given_at = models.DateTimeField(_("given at"), default=timezone.now)
     withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
 
@@ -139,3 +160,28 @@ class ConsentRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.purpose} {self.policy_version} {self.given_at:%Y-%m-%d}"
+
+
+class AccessToken(models.Model):
+    """A personal token with which an app uses the JSON API as this person.
+
+    Shown once when created; only its SHA-256 digest is stored (see channels/keys.py).
+    """
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="access_tokens", verbose_name=_("user")
+    )
+    name = models.CharField(_("app or device"), max_length=100)
+    prefix = models.CharField(_("token starts with"), max_length=16, editable=False)
+    key_digest = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("access token")
+        verbose_name_plural = _("access tokens")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"

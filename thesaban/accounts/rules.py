@@ -61,10 +61,20 @@ def _has_role(user: Any, obj: Any, role: str) -> bool:
     return staff_role is not None and staff_role.role == role
 
 
+# Digital-centre volunteers hold a StaffRole so they can use the assisted-intake pages, but
+# they are not municipal staff: they never see the queue, the dashboard or anyone's contact.
+MUNICIPAL_STAFF_ROLES = {
+    StaffRole.Role.ADMINISTRATOR,
+    StaffRole.Role.OFFICER,
+    StaffRole.Role.VIEWER,
+}
+
+
 @rules.predicate
 def is_staff_of_municipality(user, obj) -> bool:
-    """Any staff role (administrator, officer or viewer) in the object's municipality."""
-    return staff_role_of(user, obj) is not None
+    """A municipal staff role (administrator, officer or viewer) in the object's municipality."""
+    staff_role = staff_role_of(user, obj)
+    return staff_role is not None and staff_role.role in MUNICIPAL_STAFF_ROLES
 
 
 @rules.predicate
@@ -80,3 +90,8 @@ def is_officer(user, obj) -> bool:
 @rules.predicate
 def is_viewer(user, obj) -> bool:
     return _has_role(user, obj, StaffRole.Role.VIEWER)
+
+
+@rules.predicate
+def is_digital_centre_volunteer(user, obj) -> bool:
+    return _has_role(user, obj, StaffRole.Role.DIGITAL_CENTRE)

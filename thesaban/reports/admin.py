@@ -37,6 +37,9 @@ class CategoryAdmin(MunicipalityScopedAdmin, admin.ModelAdmin):
         "severity",
         "order",
         "is_active",
+        "notice_th",
+        "notice_en",
+        "questions",
     ]
 
 

@@ -17,6 +17,7 @@ from thesaban.core.dates import BUDDHIST_ERA_OFFSET
 from thesaban.core.forms import apply_validation_error
 from thesaban.core.templatetags.thesaban import localized
 from thesaban.reports import photos as photo_rules
+from thesaban.reports.questions import ordered
 from thesaban.reports.selectors import MapBox, ReportFilters
 from thesaban.reports.workflow import Status
 
@@ -106,6 +107,38 @@ phone_validator = RegexValidator(
 )
 
 
+_ATTRIBUTE_KEY = re.compile(r"^attribute\[([a-z0-9_-]+)\]$")
+
+
+def _question_field(question: dict) -> forms.Field:
+    label = localized(question, "label")
+    if question.get("required"):
+        label = _("%(label)s (required)") % {"label": label}
+    help_text = localized(question, "description")
+    common = {"label": label, "help_text": help_text, "required": False}
+    datatype = question["datatype"]
+    if datatype in ("singlevaluelist", "multivaluelist"):
+        choices = [(value["key"], localized(value)) for value in question.get("values", [])]
+        if datatype == "multivaluelist":
+            return forms.MultipleChoiceField(
+                choices=choices, widget=forms.CheckboxSelectMultiple, **common
+            )
+        return forms.ChoiceField(
+            choices=[("", _("Not answered"))] + choices, widget=forms.RadioSelect, **common
+        )
+    if datatype == "number":
+        return forms.CharField(
+            max_length=30, widget=forms.TextInput(attrs={"inputmode": "decimal"}), **common
+        )
+    if datatype == "datetime":
+        return forms.CharField(
+            max_length=30, widget=forms.DateTimeInput(attrs={"type": "datetime-local"}), **common
+        )
+    if datatype == "text":
+        return forms.CharField(max_length=2000, widget=forms.Textarea(attrs={"rows": 3}), **common)
+    return forms.CharField(max_length=200, **common)
+
+
 def _category_choices(categories: Iterable) -> list[tuple[str, str]]:
     return [(str(category.pk), f"{category.icon} {localized(category)}") for category in categories]
 
@@ -189,6 +222,41 @@ class ReportForm(forms.Form):
         if signed_in:
             for name in self.CONTACT_FIELDS:
                 del self.fields[name]
+        self._add_question_fields(categories)
+
+    # --- The chosen category's extra questions (reports/questions.py) ---------------------
+
+    def _add_question_fields(self, categories: Sequence) -> None:
+        """One optional field per question of every category: which ones count depends on
+        the category chosen, so the service checks required answers, not the form."""
+        self.question_groups: list[dict] = []
+        for category in categories:
+            fields = []
+            for question in ordered(category.questions or []):
+                name = f"q_{category.pk}_{question['code']}"
+                self.fields[name] = _question_field(question)
+                fields.append(name)
+            if fields:
+                self.question_groups.append({"category": category, "names": fields})
+
+    def question_group_fields(self):
+        """[(category, [bound fields])] for the template."""
+        return [
+            (group["category"], [self[name] for name in group["names"]])
+            for group in self.question_groups
+        ]
+
+    def answers(self) -> dict:
+        """The answers to the chosen category's questions, keyed by question code."""
+        category = self.cleaned_data.get("category")
+        if category is None:
+            return {}
+        prefix = f"q_{category.pk}_"
+        return {
+            name[len(prefix) :]: value
+            for name, value in self.cleaned_data.items()
+            if name.startswith(prefix) and value not in (None, "", [])
+        }
 
     def clean_category(self):
         return self.categories[self.cleaned_data["category"]]
@@ -229,7 +297,15 @@ class ReportForm(forms.Form):
         return cleaned
 
     def apply_service_error(self, error: ValidationError) -> None:
-        """A photo rejected by photos.clean_photo comes without a field name: put it on `photos`."""
+        """A photo rejected by photos.clean_photo comes without a field name: put it on `photos`;
+        an answer's error (`attribute[code]`) goes on that question's field."""
+        category = self.cleaned_data.get("category")
+        if hasattr(error, "error_dict") and category is not None:
+            renamed = {}
+            for key, errors in error.error_dict.items():
+                match = _ATTRIBUTE_KEY.match(key)
+                renamed[f"q_{category.pk}_{match.group(1)}" if match else key] = errors
+            error = ValidationError(renamed)
         if not hasattr(error, "error_dict"):
             photo_errors = [item for item in error.error_list if item.code in PHOTO_ERROR_CODES]
             other = [item for item in error.error_list if item.code not in PHOTO_ERROR_CODES]

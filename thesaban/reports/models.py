@@ -7,6 +7,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from thesaban.reports.questions import validate_questions
 from thesaban.reports.workflow import Status
 
 MUNICIPALITY = "municipalities.Municipality"
@@ -45,6 +46,22 @@ class Category(models.Model):
     )
     order = models.PositiveSmallIntegerField(_("order"), default=100)
     is_active = models.BooleanField(_("active"), default=True)
+    # Extra questions this category asks (Open311 service definition attributes); the format
+    # and its validation are in reports/questions.py.
+    questions = models.JSONField(
+        _("extra questions"),
+        default=list,
+        blank=True,
+        validators=[validate_questions],
+        help_text=_(
+            'A JSON list, e.g. [{"code": "colour", "datatype": "singlevaluelist", '
+            '"required": true, "label_th": "…", "label_en": "…", "order": 1, "values": '
+            '[{"key": "brown", "name_th": "…", "name_en": "…"}]}]. Types: string, number, '
+            "datetime, text, singlevaluelist, multivaluelist."
+        ),
+    )
+    notice_th = models.CharField(_("notice to reporters (Thai)"), max_length=300, blank=True)
+    notice_en = models.CharField(_("notice to reporters (English)"), max_length=300, blank=True)
 
     class Meta:
         verbose_name = _("category")
@@ -174,6 +191,29 @@ class Report(models.Model):
     # Set by the client (form token, API Idempotency-Key): a retried submission returns the
     # report the first attempt created instead of creating a second one.
     idempotency_key = models.CharField(max_length=64, blank=True, default="", editable=False)
+    # Answers to the category's extra questions, keyed by question code.
+    answers = models.JSONField(_("answers"), default=dict, blank=True)
+    # A photo the reporter's app hosts elsewhere (Open311 `media_url`).
+    media_url = models.URLField(_("media URL"), max_length=500, blank=True)
+    # Who brought the report in, when it was not the reporter on the web.
+    api_key = models.ForeignKey(
+        "channels.ApiKey",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="reports",
+        verbose_name=_("API key"),
+    )
+    assisted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assisted_reports",
+        verbose_name=_("assisted by"),
+    )
+    # Private identifiers an integrator sent (Open311 device_id, account_id): never shown.
+    external_ref = models.JSONField(default=dict, blank=True, editable=False)
 
     duplicate_of = models.ForeignKey(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="duplicates"

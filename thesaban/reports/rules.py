@@ -14,6 +14,7 @@ import rules
 from thesaban.accounts.models import StaffRole
 from thesaban.accounts.rules import (
     is_administrator,
+    is_digital_centre_volunteer,
     is_officer,
     is_staff_of_municipality,
     is_viewer,
@@ -60,6 +61,8 @@ may_act_on_report = is_administrator | (
 
 rules.add_perm("reports.view_queue", is_staff_of_municipality)
 rules.add_perm("reports.view_dashboard", is_staff_of_municipality)
+# Assisted intake at a digital centre: submit for a resident and print their receipt.
+rules.add_perm("reports.assist_intake", is_administrator | is_officer | is_digital_centre_volunteer)
 rules.add_perm("reports.change_report", may_act_on_report)
 rules.add_perm("reports.assign_report", may_act_on_report)
 rules.add_perm("reports.merge_report", may_act_on_report)

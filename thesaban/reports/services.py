@@ -18,7 +18,6 @@ from thesaban.core.audit import audit_record
 from thesaban.core.dates import buddhist_year
 from thesaban.municipalities.models import Community, Department, Municipality
 from thesaban.municipalities.selectors import community_at
-from thesaban.reports import notifications
 from thesaban.reports import photos as photo_rules
 from thesaban.reports.models import (
     Category,
@@ -31,6 +30,8 @@ from thesaban.reports.models import (
     ReportSupport,
     RoutingRule,
 )
+from thesaban.reports.questions import clean_answers
+from thesaban.reports.signals import report_event_recorded
 from thesaban.reports.workflow import (
     OPEN_STATUSES,
     REOPEN_WINDOW_DAYS,
@@ -80,7 +81,12 @@ def _event(
     data: dict | None = None,
     when: datetime | None = None,
 ) -> ReportEvent:
-    return ReportEvent.objects.create(
+    if to_status:
+        # The category at the time of a status change is part of the public record (the
+        # transparency ledger's leaf); keep it with the event so a later recategorisation
+        # does not rewrite history.
+        data = {"category": report.category.code, **(data or {})}
+    event = ReportEvent.objects.create(
         municipality_id=report.municipality_id,
         report=report,
         kind=kind,
@@ -92,6 +98,8 @@ def _event(
         data=data or {},
         created_at=when or timezone.now(),
     )
+    report_event_recorded.send(sender=Report, report=report, event=event)
+    return event
 
 
 @transaction.atomic
@@ -113,6 +121,12 @@ def report_create(
     contact_consent: bool = False,
     submitted_at: datetime | None = None,
     idempotency_key: str = "",
+    answers: dict[str, Any] | None = None,
+    media_url: str = "",
+    api_key: Any = None,
+    assisted_by: User | None = None,
+    external_ref: dict[str, str] | None = None,
+    consent_method: str = ConsentRecord.Method.ONLINE,
 ) -> Report:
     """Create a report. With an `idempotency_key`, a retry of the same submission returns the
     report the first attempt created."""
@@ -137,6 +151,7 @@ def report_create(
         )
     if len(photos) > photo_rules.MAX_PHOTOS:
         raise ValidationError({"photos": _("At most 3 photos.")})
+    cleaned_answers = clean_answers(category.questions or [], answers)
     cleaned = [photo_rules.clean_photo(upload) for upload in photos]
 
     now = submitted_at or timezone.now()
@@ -163,6 +178,11 @@ def report_create(
         is_anonymous=is_anonymous,
         channel=channel,
         idempotency_key=idempotency_key,
+        answers=cleaned_answers,
+        media_url=media_url.strip(),
+        api_key=api_key,
+        assisted_by=assisted_by,
+        external_ref=external_ref or {},
         submitted_at=now,
         updated_at=now,
         sla_due_at=now + timedelta(hours=category.sla_hours),
@@ -209,15 +229,82 @@ def report_create(
             subject_email=report.reporter_email,
             purpose=ConsentRecord.Purpose.REPORT_CONTACT,
             policy_version=PRIVACY_POLICY_VERSION,
+            method=consent_method,
+            recorded_by=assisted_by,
+            report=report,
         )
     audit_record(
         action="report.create",
-        actor=reporter,
+        actor=assisted_by or reporter,
         municipality=municipality,
         target=report,
-        data={"channel": channel},
+        data={"channel": channel, **({"api_key": api_key.pk} if api_key else {})},
     )
-    transaction.on_commit(lambda: notifications.report_received(report_id=report.id))
+    return report
+
+
+ASSISTED_CONSENT_METHODS = (ConsentRecord.Method.VERBAL, ConsentRecord.Method.WRITTEN)
+
+
+@transaction.atomic
+def report_create_assisted(
+    *,
+    municipality: Municipality,
+    helper: User,
+    consent_method: str,
+    category: Category,
+    description: str,
+    lat: float | None = None,
+    lng: float | None = None,
+    address: str = "",
+    resident_name: str = "",
+    resident_email: str = "",
+    resident_phone: str = "",
+    photos: Sequence[Any] = (),
+    idempotency_key: str = "",
+    answers: dict[str, Any] | None = None,
+) -> Report:
+    """A digital-centre volunteer or an officer submits a report for a resident without a
+    smartphone. The resident's consent, given to the helper verbally or on paper, is recorded
+    with its time and the helper; the report stays anonymous to the public."""
+    if not helper.has_perm("reports.assist_intake", municipality):
+        raise PermissionDenied(_("Your role does not allow submitting reports for residents."))
+    if consent_method not in ASSISTED_CONSENT_METHODS:
+        raise ValidationError(
+            {"consent_method": _("Record how the resident gave consent: verbally or in writing.")}
+        )
+    has_contact = bool(resident_name.strip() or resident_email.strip() or resident_phone.strip())
+    report = report_create(
+        municipality=municipality,
+        category=category,
+        description=description,
+        lat=lat,
+        lng=lng,
+        address=address,
+        reporter_name=resident_name,
+        reporter_email=resident_email,
+        reporter_phone=resident_phone,
+        is_anonymous=True,
+        photos=photos,
+        channel=Report.Channel.ASSISTED,
+        contact_consent=has_contact,
+        consent_method=consent_method,
+        assisted_by=helper,
+        idempotency_key=idempotency_key,
+        answers=answers,
+    )
+    # A retried submission returns the first report: keep one consent record for it.
+    ConsentRecord.objects.get_or_create(
+        report=report,
+        purpose=ConsentRecord.Purpose.ASSISTED,
+        defaults=dict(
+            municipality=municipality,
+            subject_email=report.reporter_email,
+            policy_version=PRIVACY_POLICY_VERSION,
+            method=consent_method,
+            recorded_by=helper,
+        ),
+    )
     return report
 
 
@@ -288,7 +375,7 @@ def report_transition(
             f"{report.tracking_code}-s{start + offset}-t.jpg", photo.thumbnail, save=False
         )
         item.save()
-    event = _event(
+    _event(
         report,
         kind=ReportEvent.Kind.STATUS,
         actor=actor,
@@ -313,9 +400,6 @@ def report_transition(
         target=report,
         data={"from": source, "to": to_status, "by": actor_kind},
     )
-    transaction.on_commit(
-        lambda: notifications.report_changed(report_id=report.id, event_id=event.id)
-    )
     return report
 
 
@@ -337,10 +421,6 @@ def report_note_add(*, report: Report, actor: User, note: str, is_public: bool) 
         target=report,
         data={"public": is_public},
     )
-    if is_public:
-        transaction.on_commit(
-            lambda: notifications.report_changed(report_id=report.id, event_id=event.id)
-        )
     return event
 
 
@@ -621,3 +701,17 @@ def report_merge(*, duplicate: Report, into: Report, actor: User, public_note: s
     )
     into.refresh_from_db()
     return into
+
+
+def report_receipt_issue(*, report: Report, actor: User) -> Report:
+    """A helper prints a resident's receipt: it carries the private follow link, so it is
+    only for the helper who took the report and for staff who may act on it, and audited."""
+    helped = report.assisted_by_id is not None and report.assisted_by_id == actor.pk
+    if report.channel != Report.Channel.ASSISTED or not (
+        helped or actor.has_perm("reports.change_report", report)
+    ):
+        raise PermissionDenied(_("Only the helper who took this report can print its receipt."))
+    audit_record(
+        action="report.receipt_print", actor=actor, municipality=report.municipality, target=report
+    )
+    return report

@@ -14,11 +14,12 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from thesaban.accounts.models import StaffRole, User
+from thesaban.accounts.models import ConsentRecord, StaffRole, User
 from thesaban.core.templatetags.thesaban import localized
 from thesaban.municipalities.models import Community, Department, Municipality
 from thesaban.municipalities.selectors import department_list
 from thesaban.reports import photos as photo_rules
+from thesaban.reports.forms import ReportForm
 from thesaban.reports.models import Category
 from thesaban.reports.selectors import ReportFilters
 from thesaban.reports.workflow import Status
@@ -394,3 +395,52 @@ class MergeForm(forms.Form):
 
     def clean_into(self) -> str:
         return self.cleaned_data["into"].strip().upper()
+
+
+class AssistedReportForm(ReportForm):
+    """The report form as a digital-centre helper fills it in for a resident.
+
+    The resident's consent to record the report (and to be contacted, when they give
+    details) is heard by the helper and recorded with its method; the helper and the time
+    are recorded by the service. The report is always anonymous to the public."""
+
+    consent_given = forms.BooleanField(
+        label=_(
+            "The resident agreed that the municipality records this report and, if they gave "
+            "contact details, contacts them about it."
+        ),
+        error_messages={
+            "required": _("Without the resident's consent the report cannot be submitted.")
+        },
+    )
+    consent_method = forms.ChoiceField(
+        label=_("How the resident agreed"),
+        choices=[
+            (ConsentRecord.Method.VERBAL, ConsentRecord.Method.VERBAL.label),
+            (ConsentRecord.Method.WRITTEN, ConsentRecord.Method.WRITTEN.label),
+        ],
+        initial=ConsentRecord.Method.VERBAL,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Record how the resident gave consent.")},
+    )
+
+    def __init__(self, *args, categories, **kwargs):
+        super().__init__(*args, categories=categories, signed_in=False, **kwargs)
+        for name in ("contact_consent", "is_anonymous"):
+            del self.fields[name]
+        self.fields["reporter_name"].label = _("Resident's name")
+        self.fields["reporter_email"].label = _("Resident's e-mail")
+        self.fields["reporter_email"].help_text = _(
+            "If given, the tracking link and every change are sent there."
+        )
+        self.fields["reporter_phone"].label = _("Resident's phone")
+        for name in ("reporter_name", "reporter_email", "reporter_phone"):
+            self.fields[name].widget.attrs["autocomplete"] = "off"
+
+    def clean(self):
+        # The parent's check of contact_consent does not apply: consent_given covers it.
+        self.signed_in = True
+        try:
+            return super().clean()
+        finally:
+            self.signed_in = False

@@ -32,6 +32,7 @@ from thesaban.core.templatetags.thesaban import localized
 from thesaban.reports import selectors, services
 from thesaban.reports.access import access_report, access_report_by_id
 from thesaban.reports.models import Report, ReportEvent
+from thesaban.reports.questions import answered
 from thesaban.reports.staff_forms import (
     AssignForm,
     BulkActionForm,
@@ -213,6 +214,7 @@ def _detail_page(
         "staff_section": "queue",
         "report": report,
         "timeline": _describe_events(events, assign_form),
+        "answers": answered(report.category.questions or [], report.answers or {}),
         "resident_photos": [p for p in photos if not p.by_staff],
         "staff_photos": [p for p in photos if p.by_staff],
         "comments": report.comments.select_related("author"),

@@ -277,6 +277,7 @@ def report_new(request):
                     photos=data["photos"],
                     contact_consent=data.get("contact_consent", False),
                     idempotency_key=data["idempotency_key"],
+                    answers=form.answers(),
                 )
             except ValidationError as error:
                 form.apply_service_error(error)

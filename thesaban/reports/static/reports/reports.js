@@ -54,6 +54,7 @@
     var status = document.getElementById("location-status");
     var checkDuplicates = initDuplicateCheck(form, lat, lng);
     initPhotoCheck();
+    initCategoryQuestions(form);
 
     var node = document.getElementById("pick-map");
     if (!node || !hasLeaflet()) { return; }
@@ -117,6 +118,24 @@
         );
       });
     }
+  }
+
+  // Only the chosen category's extra questions are shown (without JavaScript all are, each
+  // under its category's name, and the server keeps the chosen one's answers).
+  function initCategoryQuestions(form) {
+    var groups = form.querySelectorAll("fieldset.questions[data-category]");
+    if (!groups.length) { return; }
+    form.querySelectorAll("[data-js-hide]").forEach(function (node) { node.hidden = true; });
+    function show() {
+      var checked = form.querySelector('input[name="category"]:checked');
+      groups.forEach(function (group) {
+        group.hidden = !checked || group.dataset.category !== checked.value;
+      });
+    }
+    form.addEventListener("change", function (event) {
+      if (event.target && event.target.name === "category") { show(); }
+    });
+    show();
   }
 
   function initDuplicateCheck(form, lat, lng) {
