@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from thesaban.accounts import views
+from thesaban.accounts import token_views, views
 from thesaban.accounts.forms import LoginForm
 
 app_name = "accounts"
@@ -17,4 +17,5 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("me/", views.profile, name="profile"),
     path("me/national-id/", views.national_id, name="national_id"),
+    path("me/tokens/", token_views.access_tokens, name="tokens"),
 ]
