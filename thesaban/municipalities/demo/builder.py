@@ -99,7 +99,15 @@ def load_profile(slug: str) -> dict[str, Any]:
     the demo's geography, departments and categories but no people and no reports."""
     profiles = _data("municipalities.json")
     if slug in profiles:
-        return {"slug": slug, **profiles[slug]}
+        profile = profiles[slug]
+        if "inherit" in profile:
+            # Departments, staff, communities and streets come from the profile named; the
+            # readiness story and the networks are each municipality's own.
+            base = {
+                k: v for k, v in profiles[profile["inherit"]].items() if k not in ("readiness",)
+            }
+            profile = {**base, **profile}
+        return {"slug": slug, **profile}
     base = profiles["demo"]
     prefix = re.sub(r"[^A-Z0-9]", "", slug.upper())[:10].ljust(2, "X")
     return {
@@ -834,7 +842,8 @@ class ReportGenerator:
                 lat, lng = near
         else:
             lat, lng = self._point(community, place.landmark)
-        channel = rng.choices(list(_CHANNELS), list(_CHANNELS.values()))[0]
+        channels = self.profile.get("channels", _CHANNELS)
+        channel = rng.choices(list(channels), list(channels.values()))[0]
         plan = Plan(
             when=when,
             category=category,
@@ -906,7 +915,9 @@ class ReportGenerator:
             elif plan.final == Status.ACCEPTED:
                 offsets.append((response, "accept"))
             else:
-                resolve = max(response + 1, sla * rng.lognormvariate(math.log(0.55), 0.7))
+                # A profile's resolve_factor is its typical share of the SLA used (slow < 1 < fast).
+                speed = self.profile.get("resolve_factor", 0.55)
+                resolve = max(response + 1, sla * rng.lognormvariate(math.log(speed), 0.7))
                 path = rng.random()
                 if path < 0.7:
                     start = response + (resolve - response) * rng.uniform(0.1, 0.5)
@@ -1165,8 +1176,21 @@ def build(slug: str, *, reports: int | None = None, progress: bool = True) -> Bu
     """Bring one demo municipality up to its profile; generate reports only if it has none."""
     profile = load_profile(slug)
     now = timezone.now()
+    from thesaban.ledger.services import ledger_automatic_appends_paused, ledger_backfill
+    from thesaban.notifications.receivers import notifications_paused
+    from thesaban.opendata import demo as opendata_demo
+    from thesaban.opendata.models import Budget
+    from thesaban.participation import demo as participation_demo
+
     # The silent task queue must outlive the transaction: its on_commit callbacks enqueue there.
-    with override_settings(TASKS=_SILENT_TASKS), transaction.atomic():
+    # The demo writes a year of history: nobody is notified of it, and the transparency ledger
+    # records it once the events carry their final (back-dated) times.
+    with (
+        override_settings(TASKS=_SILENT_TASKS),
+        notifications_paused(),
+        ledger_automatic_appends_paused(),
+        transaction.atomic(),
+    ):
         structure = ensure_structure(profile)
         people = ensure_people(structure, profile, now=now)
         count = profile["reports"] if reports is None else reports
@@ -1174,4 +1198,19 @@ def build(slug: str, *, reports: int | None = None, progress: bool = True) -> Bu
         if count and not Report.objects.filter(municipality=structure.municipality).exists():
             generator = ReportGenerator(structure, people, profile, now=now)
             created = generator.run(generator.plan(count), progress=progress)
+        if people.administrator is not None:
+            from thesaban.municipalities.demo.readiness import ensure_readiness
+
+            participation_demo.load(
+                municipality=structure.municipality,
+                residents=[resident.user for resident in people.residents],
+                administrator=people.administrator,
+                now=now,
+            )
+            ensure_readiness(structure.municipality, people.administrator, profile, now=now)
+        if not Budget.objects.filter(municipality=structure.municipality).exists():
+            # Two fiscal years of budget, disbursements, procurement and projects, shifted to
+            # the current fiscal year (each record in the ledger as it is imported).
+            opendata_demo.load(structure.municipality, today=timezone.localdate(now))
+        ledger_backfill(municipality=structure.municipality)
     return BuildResult(structure.municipality, created, people.credentials)

@@ -9,8 +9,9 @@ from thesaban.municipalities.demo import builder
 
 class Command(BaseCommand):
     help = (
-        "Load the demo municipality (departments, communities, categories, staff, residents and a "
-        "year of reports). Idempotent: running it again changes nothing; reports are generated "
+        "Load the demo municipality (departments, communities, categories, staff, residents, a "
+        "year of reports and digital-readiness assessments); --all loads the five municipalities "
+        "of the demo network. Idempotent: running it again changes nothing; reports are generated "
         "only while the municipality has none."
     )
 
@@ -20,6 +21,12 @@ class Command(BaseCommand):
             nargs="*",
             default=["demo"],
             help=f"Demo municipalities to load (known: {', '.join(builder.profile_slugs())}).",
+        )
+        parser.add_argument(
+            "--all",
+            action="store_true",
+            help="Load every demo municipality: the five members of the demo network, each with "
+            "its own digital-readiness profile (the four besides `demo` have fewer reports).",
         )
         parser.add_argument(
             "--reports",
@@ -32,6 +39,8 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, slugs, reports, no_progress, verbosity, **options):
+        if options.get("all"):
+            slugs = builder.profile_slugs()
         unknown = [slug for slug in slugs if slug not in builder.profile_slugs()]
         if unknown:
             raise CommandError(
