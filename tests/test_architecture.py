@@ -15,12 +15,17 @@ MANAGERS = {"objects", "_default_manager", "_base_manager"}
 
 # Not tenant-owned, by design: the tenant itself; people (one account reports to many
 # municipalities); the audit log and consent records, which also hold platform-wide rows
-# (sign-ups, national-ID changes) with no municipality.
+# (sign-ups, national-ID changes) with no municipality; a person's API access tokens.
 NOT_TENANT_OWNED = {
     "municipalities.municipality",
     "accounts.user",
+    "accounts.accesstoken",
     "core.auditentry",
     "accounts.consentrecord",
+    # The readiness instrument and networks of municipalities are shared by all municipalities
+    # (a network compares like with like); docs/readiness.md.
+    "readiness.indicatorset",
+    "readiness.network",
 }
 
 

@@ -5,7 +5,7 @@ tested without anyone remembering to: a pattern with a keyword this file does no
 fill fails the suite until it is taught here.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pytest
 from django.conf import settings
@@ -15,6 +15,9 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from tests import factories
+from tests.participation.fixtures import participation_objects
+from tests.readiness.fixtures import readiness_objects
+from tests.voting.helpers import voting_objects
 from thesaban.accounts.models import StaffRole, User
 from thesaban.core.models import AuditEntry
 from thesaban.municipalities.models import Municipality
@@ -33,7 +36,42 @@ from thesaban.reports.models import (
 ROLES = ["administrator", "officer", "viewer"]
 STAFF_AUDIT_ACTIONS = ["report.transition", "report.assign", "report.note", "report.merge"]
 # Every keyword a municipality URL may take; `url_kwargs` below fills each one.
-KNOWN_KWARGS = {"municipality", "code", "token"}
+KNOWN_KWARGS = {
+    "municipality",
+    "code",
+    "token",
+    "assessment_id",
+    "file_id",
+    "round_id",
+    "index",
+    "poll_id",
+    "option_id",
+    "budget_id",
+    "project_id",
+    # open data (thesaban/opendata): fiscal year, project code, dataset slug, resource, import
+    "year",
+    "project",
+    "dataset",
+    "resource",
+    "job",
+    # participation: process slug, numbers of proposals/debates/results, ids
+    "process",
+    "number",
+    "comment_id",
+    "kind",
+    "object_id",
+    "document",
+    "section_id",
+    "phase_id",
+    "flag_id",
+}
+OPENDATA_KWARGS = {
+    "year": "2570",
+    "project": "P70-001",
+    "dataset": "budget",
+    "resource": "6f1c1c9e-1b2a-4c3d-9e8f-0a1b2c3d4e5f",
+    "job": "1",
+}
 
 
 @dataclass(frozen=True)
@@ -115,6 +153,9 @@ class Tenant:
     department_id: int
     category_id: int
     staff: dict[str, User]
+    readiness: dict[str, int] = field(default_factory=dict)  # ids of tests.readiness.fixtures
+    voting: dict[str, int] = field(default_factory=dict)  # ids of tests.voting.helpers
+    participation: dict[str, str | int] = field(default_factory=dict)  # tests.participation
 
 
 def internal_note(municipality: Municipality) -> str:
@@ -165,7 +206,13 @@ def _tenant(municipality: Municipality, make_staff) -> Tenant:
         report=report, actor=staff["officer"], note=internal_note(municipality), is_public=False
     )
     follower = services.report_follow(report=report, email=f"watcher@{municipality.slug}.example")
-    return Tenant(municipality, report, other_report, follower, department.id, category.id, staff)
+    readiness = readiness_objects(municipality, staff["administrator"])
+    tenant = Tenant(
+        municipality, report, other_report, follower, department.id, category.id, staff, readiness
+    )
+    tenant.voting = voting_objects(municipality)
+    tenant.participation = participation_objects(municipality, staff["administrator"])
+    return tenant
 
 
 @pytest.fixture
@@ -187,6 +234,16 @@ def url_kwargs(route: Route, *, slug: str, objects: Tenant) -> dict[str, str]:
                 if is_unsubscribe
                 else objects.report.follow_token
             )
+        elif name == "index":
+            values[name] = "0"  # a ledger entry: numbered per municipality, 0 is every log's first
+        elif name in objects.readiness:
+            values[name] = str(objects.readiness[name])
+        elif name in objects.voting:
+            values[name] = str(objects.voting[name])
+        elif name in objects.participation:
+            values[name] = str(objects.participation[name])
+        elif name in OPENDATA_KWARGS:
+            values[name] = OPENDATA_KWARGS[name]
         else:
             pytest.fail(
                 f"{route}: unknown URL keyword {name!r}; add it to KNOWN_KWARGS and url_kwargs"

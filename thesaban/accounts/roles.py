@@ -12,10 +12,13 @@ ROLE_GROUPS = {
     "administrator": "Municipality administrator",
     "officer": "Department officer",
     "viewer": "Viewer",
+    "digital_centre": "Digital centre volunteer",
 }
 
 # app_label.model -> actions, per role.
 ROLE_PERMISSIONS = {
+    # Volunteers only use the assisted-intake pages: no admin-site rights at all.
+    "digital_centre": {},
     "administrator": {
         "municipalities.department": ["view", "add", "change", "delete"],
         "municipalities.community": ["view", "add", "change", "delete"],
@@ -25,6 +28,9 @@ ROLE_PERMISSIONS = {
         "reports.routingrule": ["view", "add", "change", "delete"],
         "reports.report": ["view", "change"],
         "core.auditentry": ["view"],
+        "channels.apikey": ["view", "change"],
+        "participation.consultationdocument": ["view", "add", "change", "delete"],
+        "participation.documentsection": ["view", "add", "change", "delete"],
     },
     "officer": {
         "reports.report": ["view", "change"],

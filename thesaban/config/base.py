@@ -21,6 +21,15 @@ INSTALLED_APPS = [
     "thesaban.accounts",
     "thesaban.municipalities",
     "thesaban.reports",
+    "thesaban.channels",
+    "thesaban.channels.api",
+    "thesaban.channels.line",
+    "thesaban.notifications",
+    "thesaban.participation",
+    "thesaban.participation.voting",
+    "thesaban.opendata",
+    "thesaban.ledger",
+    "thesaban.readiness",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -28,6 +37,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "ninja",  # serves Swagger UI for /api/v1/docs from our static files, not a CDN
     "django_tasks",
     "django_tasks_db",
     "rules.apps.AutodiscoverRulesConfig",
@@ -157,6 +167,24 @@ else:
 
 # In-process tasks for the embedded default; THESABAN_TASK_BACKEND=database for worker processes
 # (`thesaban db_worker`).
+# LINE Messaging API endpoints (tests and private relays point them elsewhere) and how long
+# an unfinished LINE conversation is kept (docs/line.md).
+LINE_API_BASE_URL = os.environ.get("THESABAN_LINE_API_BASE_URL", "https://api.line.me")
+LINE_DATA_API_BASE_URL = os.environ.get(
+    "THESABAN_LINE_DATA_API_BASE_URL", "https://api-data.line.me"
+)
+LINE_CONVERSATION_TIMEOUT_MINUTES = int(
+    os.environ.get("THESABAN_LINE_CONVERSATION_TIMEOUT_MINUTES", "60")
+)
+
+# Keys secret ballots to voters without storing who cast which (docs/voting.md); keep it
+# across SECRET_KEY rotations or changed ballots lose their link. Empty: SECRET_KEY.
+VOTING_BALLOT_KEY = os.environ.get("THESABAN_VOTING_BALLOT_KEY", "")
+
+# Encrypts the transparency ledger's per-municipality signing keys (docs/ledger.md); keep it
+# across SECRET_KEY rotations. Empty: derived from SECRET_KEY.
+LEDGER_KEY_SECRET = os.environ.get("THESABAN_LEDGER_KEY_SECRET", "")
+
 TASKS = {
     "default": {
         "BACKEND": {
