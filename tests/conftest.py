@@ -1,5 +1,6 @@
 import io
 import os
+import shutil
 
 import pytest
 from PIL import Image
@@ -86,3 +87,60 @@ def jpeg_upload():
 def pytest_report_header(config):
     url = os.environ.get("DATABASE_URL", "")
     return f"database: {'PostgreSQL ' + url.split('@')[-1] if url.startswith('postgres') else 'SQLite'}"
+
+
+# --- Browser fixtures (Playwright driving Debian's chromium), shared by every folder --------
+
+CHROMIUM = os.environ.get("THESABAN_CHROMIUM", "/usr/bin/chromium")
+# Playwright's sync API runs an event loop in this thread; the tests touch the database from
+# the same thread between page actions, which Django otherwise refuses.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture(scope="session")
+def chromium_browser():
+    if not (os.path.exists(CHROMIUM) or shutil.which(CHROMIUM)):
+        pytest.skip(f"Debian's chromium is not installed at {CHROMIUM} (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def phone(chromium_browser):
+    """A 360 × 740 phone-sized page, touch enabled, Thai locale."""
+    context = chromium_browser.new_context(
+        viewport={"width": 360, "height": 740},
+        device_scale_factor=2,
+        is_mobile=True,
+        has_touch=True,
+        locale="th-TH",
+    )
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def desktop(chromium_browser):
+    context = chromium_browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield page
+    context.close()

@@ -7,6 +7,7 @@ import json
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from cryptography.hazmat.primitives.serialization import load_pem_public_key
+from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 from django.utils import translation
@@ -133,6 +134,7 @@ def test_bad_consistency_parameters_are_a_400(client, log, municipality, params)
 
 
 def test_unknown_entries_are_a_404_and_writes_are_refused(client, log, municipality):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     body = get_json(client, url("entry_json", municipality, index=7), status=404)
     assert "0 to 6" in body["error"]
     assert client.get(url("entry", municipality, index=99)).status_code == 404
@@ -153,7 +155,7 @@ def test_the_public_pages_explain_verification_and_hold_no_personal_data(
     log, municipality, language
 ):
     client = Client()
-    client.cookies["django_language"] = language
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
     for path in (url("index", municipality), url("entry", municipality, index=3)):
         response = client.get(path)
         assert response.status_code == 200

@@ -6,7 +6,6 @@ from django.core import mail
 from playwright.sync_api import expect
 
 from tests import factories
-from tests.browser.conftest import chromium_browser, desktop, phone  # noqa: F401 (fixtures)
 from thesaban.accounts.services import staff_role_grant
 from thesaban.notifications.models import Subscription
 

@@ -7,7 +7,6 @@ from decimal import Decimal
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import chromium_browser, phone  # noqa: F401 - fixtures
 from tests.opendata.conftest import csv_sum, sample_bytes
 from thesaban.opendata import demo
 

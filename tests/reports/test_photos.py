@@ -1,5 +1,6 @@
 """Photo hardening: only real JPEG/PNG/WebP, size and pixel limits, EXIF and GPS removed."""
 
+import contextlib
 import io
 import struct
 import zlib
@@ -154,6 +155,19 @@ def test_html_pretending_to_be_an_image_is_refused():
 
 
 def test_truncated_jpeg_is_refused():
+    data = image_bytes(size=(400, 300))
+    with pytest.raises(ValidationError) as caught:
+        photos.clean_photo(upload(data[: len(data) // 2]))
+    assert caught.value.code == "not_image"
+
+
+def test_truncated_jpeg_is_refused_after_a_readiness_pdf_was_made():
+    """WeasyPrint flips Pillow's LOAD_TRUNCATED_IMAGES when imported; the PDF export undoes it."""
+    pytest.importorskip("weasyprint")
+    from thesaban.readiness import exports
+
+    with contextlib.suppress(Exception):  # only the import and the reset matter here
+        exports.assessment_pdf(None)
     data = image_bytes(size=(400, 300))
     with pytest.raises(ValidationError) as caught:
         photos.clean_photo(upload(data[: len(data) // 2]))

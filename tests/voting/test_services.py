@@ -7,7 +7,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from tests import factories
 from tests.voting import helpers
@@ -34,6 +34,13 @@ def cast(poll, user, *option_ids, now=None):
 
 
 # --- one ballot per person, changing it ----------------------------------------------------
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """The messages asserted below are the English msgids; Thai is the default language."""
+    with translation.override("en"):
+        yield
 
 
 def test_single_choice_ballot_and_double_submit_leave_one_ballot(municipality, resident):

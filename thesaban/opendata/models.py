@@ -153,7 +153,7 @@ class BudgetChange(models.Model):
     kind = models.CharField(_("kind"), max_length=20, choices=BudgetVersion.Kind.choices)
     from_item = models.ForeignKey(
         BudgetItem,
-        on_delete=models.PROTECT,
+        on_delete=models.RESTRICT,
         null=True,
         blank=True,
         related_name="+",
@@ -161,7 +161,7 @@ class BudgetChange(models.Model):
     )
     to_item = models.ForeignKey(
         BudgetItem,
-        on_delete=models.PROTECT,
+        on_delete=models.RESTRICT,
         null=True,
         blank=True,
         related_name="+",
@@ -248,7 +248,7 @@ class Disbursement(models.Model):
     municipality = models.ForeignKey(MUNICIPALITY, on_delete=models.CASCADE, related_name="+")
     budget = models.ForeignKey(Budget, on_delete=models.CASCADE, related_name="disbursements")
     item = models.ForeignKey(
-        BudgetItem, on_delete=models.PROTECT, related_name="disbursements", verbose_name=_("item")
+        BudgetItem, on_delete=models.RESTRICT, related_name="disbursements", verbose_name=_("item")
     )
     project = models.ForeignKey(
         Project,

@@ -167,8 +167,14 @@ def font_dir():
 
 
 def assessment_pdf(report: AssessmentReport, *, previous: AssessmentReport | None = None) -> bytes:
+    from PIL import ImageFile
     from weasyprint import CSS, HTML
     from weasyprint.text.fonts import FontConfiguration
+
+    # Importing WeasyPrint sets Pillow's process-wide LOAD_TRUNCATED_IMAGES, which would let
+    # truncated uploads through reports/photos.py from then on. This PDF holds no raster
+    # images, so put Pillow's safe default back.
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
 
     fonts = font_dir()
     font_config = FontConfiguration()

@@ -69,7 +69,7 @@ class VotingWindow(models.Model):
     )
     community = models.ForeignKey(
         "municipalities.Community",
-        on_delete=models.PROTECT,
+        on_delete=models.RESTRICT,
         null=True,
         blank=True,
         related_name="+",
