@@ -257,3 +257,41 @@ def test_volunteers_and_other_municipalities_cannot_use_staff_pages(
         kwargs={"municipality": other_municipality.slug, "process": process.slug},
     )
     assert client.get(other).status_code == 404
+
+
+def test_a_result_links_proposals_and_problem_reports(
+    client, municipality, process, content, admin_user, category
+):
+    from thesaban.participation.models import Result, ResultSource
+    from thesaban.reports import services as report_services
+
+    proposal = content[0]
+    report = report_services.report_create(
+        municipality=municipality, category=category, description="ถนนพัง", address="ซอย 5"
+    )
+    new_result = reverse(
+        "staff:participation:result_new",
+        kwargs={"municipality": municipality.slug, "process": process.slug},
+    )
+    login(client, admin_user)
+    response = client.post(
+        new_result, {"title_th": "ซ่อมถนน", "proposals": "1, 99", "reports": report.tracking_code}
+    )
+    assert response.status_code == 200 and response.context["form"].errors["proposals"]
+    response = client.post(
+        new_result,
+        {"title_th": "ซ่อมถนน", "proposals": str(proposal.number), "reports": "NOPE-2569-000001"},
+    )
+    assert response.context["form"].errors["reports"]
+    response = client.post(
+        new_result,
+        {"title_th": "ซ่อมถนน", "proposals": str(proposal.number), "reports": report.tracking_code},
+    )
+    assert response.status_code == 302
+    result = Result.objects.get(title_th="ซ่อมถนน")
+    assert {source.source for source in ResultSource.objects.filter(result=result)} == {
+        proposal,
+        report,
+    }
+    page = client.get(url("you_said_we_did", municipality=municipality)).content.decode()
+    assert report.tracking_code in page

@@ -242,4 +242,122 @@ def load(
             services.section_position_set(
                 section=section, user=user, stance="agree" if rng.random() < 0.7 else "disagree"
             )
+    _load_budget_and_poll(
+        municipality=municipality,
+        participants=participants,
+        administrator=administrator,
+        now=now,
+        rng=rng,
+    )
     return plan
+
+
+BUDGET_PROJECTS = [
+    ("ไฟส่องสว่างพลังงานแสงอาทิตย์ซอยเปลี่ยว", "Solar street lights in dark lanes", "650000", "ความปลอดภัย", "Safety"),
+    ("สนามเด็กเล่นชุมชนริมน้ำ", "Riverside community playground", "480000", "สวนและพื้นที่สีเขียว", "Parks"),
+    ("จุดคัดแยกขยะรีไซเคิล 5 ชุมชน", "Recycling points in 5 communities", "320000", "สิ่งแวดล้อม", "Environment"),
+    ("ทางลาดและราวจับสำหรับผู้สูงอายุ", "Ramps and handrails for older residents", "410000", "ผู้สูงอายุ", "Older people"),
+    ("ห้องสมุดชุมชนพร้อมอินเทอร์เน็ต", "Community library with internet", "560000", "การศึกษา", "Education"),
+]  # fmt: skip
+
+
+def _load_budget_and_poll(*, municipality, participants, administrator, now, rng) -> None:
+    """The participatory budget with projects, a ranked question, and some residents' votes."""
+    from thesaban.participation.voting import services as voting
+
+    process = services.process_save(
+        process=Process(
+            municipality=municipality,
+            slug="pb-2570",
+            kind=Process.Kind.PARTICIPATORY_BUDGET,
+            title_th="งบประมาณแบบมีส่วนร่วม พ.ศ. 2570",
+            title_en="Participatory budget 2027",
+            summary_th="ประชาชนเลือกโครงการที่อยากให้ทำ ภายในงบ 2,000,000 บาท",
+            summary_en="Residents choose the projects they want, within 2,000,000 baht.",
+            is_published=True,
+        ),
+        actor=administrator,
+    )
+    services.phase_save(
+        phase=Phase(
+            municipality=municipality,
+            process=process,
+            kind=Phase.Kind.VOTING,
+            title_th="ลงคะแนน",
+            title_en="Voting",
+            starts_at=now - timedelta(days=3),
+            ends_at=now + timedelta(days=25),
+            actions=["vote", "budget_vote"],
+        ),
+        actor=administrator,
+    )
+    window = {
+        "opens_at": now - timedelta(days=3),
+        "closes_at": now + timedelta(days=25),
+        "is_published": True,
+        "eligibility": "any",
+        "community": None,
+        "community_check": "declared",
+        "results_visibility": "live",
+    }
+    budget = voting.budget_save(
+        municipality=municipality,
+        actor=administrator,
+        data={
+            "process": process,
+            "title_th": "งบประมาณชุมชน พ.ศ. 2570",
+            "title_en": "Community budget 2027",
+            "total": Decimal("2000000"),
+            "min_spend_percent": 50,
+            "min_projects": 1,
+            "max_projects": 3,
+            **window,
+        },
+    )
+    projects = [
+        voting.budget_project_save(
+            budget=budget,
+            actor=administrator,
+            data={
+                "title_th": title_th,
+                "title_en": title_en,
+                "cost": Decimal(cost),
+                "category_th": category_th,
+                "category_en": category_en,
+            },
+        )
+        for title_th, title_en, cost, category_th, category_en in BUDGET_PROJECTS
+    ]
+    poll = voting.poll_save(
+        municipality=municipality,
+        actor=administrator,
+        data={
+            "process": process,
+            "title_th": "เรื่องใดควรทำก่อน (เรียงลำดับ)",
+            "title_en": "What should come first? (rank them)",
+            "kind": "ranked",
+            "max_choices": 0,
+            "allows_change": True,
+            **window,
+        },
+    )
+    options = [
+        voting.poll_option_save(
+            poll=poll, actor=administrator, data={"title_th": th, "title_en": en, "order": order}
+        )
+        for order, (th, en) in enumerate(
+            [("ความปลอดภัย", "Safety"), ("สิ่งแวดล้อม", "Environment"), ("ผู้สูงอายุ", "Older people")],
+            start=1,
+        )
+    ]
+    for user in participants[:10]:
+        basket = sorted(rng.sample(projects, k=3), key=lambda p: p.cost)
+        spent = Decimal(0)
+        for project in basket:
+            if spent + project.cost <= budget.total:
+                voting.budget_basket_add(budget=budget, user=user, project=project)
+                spent += project.cost
+        if spent * 2 >= budget.total:
+            voting.budget_checkout(budget=budget, user=user)
+        order = [option.pk for option in rng.sample(options, k=len(options))]
+        voting.poll_ballot_cast(poll=poll, user=user, option_ids=order)

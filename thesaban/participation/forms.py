@@ -144,6 +144,17 @@ class ResultForm(forms.Form):
         help_text=_("Separated by commas, e.g. 3, 12"),
     )
 
+    reports = forms.CharField(
+        label=_("Problem reports it answers"),
+        required=False,
+        help_text=_("Tracking codes separated by commas, e.g. DEMO-2569-000123"),
+    )
+
+    def clean_reports(self) -> list[str]:
+        return [
+            code.strip().upper() for code in self.cleaned_data["reports"].split(",") if code.strip()
+        ]
+
     def clean_proposals(self) -> list[int]:
         raw = self.cleaned_data["proposals"]
         numbers = []

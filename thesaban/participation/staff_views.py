@@ -23,6 +23,7 @@ from thesaban.participation.forms import (
     ResultUpdateForm,
 )
 from thesaban.participation.models import Phase, Process
+from thesaban.reports.access import access_report
 
 
 def _require(request: HttpRequest, permission: str) -> None:
@@ -173,8 +174,9 @@ def result_new(request: HttpRequest, process: str) -> HttpResponse:
     form = ResultForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        sources: list = []
         try:
-            sources = [
+            sources += [
                 selectors.access_proposal(process=owner, number=number)
                 for number in data["proposals"]
             ]
@@ -182,7 +184,14 @@ def result_new(request: HttpRequest, process: str) -> HttpResponse:
             form.add_error(
                 "proposals", _("One of these numbers is not a proposal of this process.")
             )
-        else:
+        try:
+            sources += [
+                access_report(municipality=request.municipality, code=code)
+                for code in data["reports"]
+            ]
+        except Http404:
+            form.add_error("reports", _("One of these tracking codes is not a report here."))
+        if not form.errors:
             try:
                 services.accountability_result_create(
                     process=owner,
