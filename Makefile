@@ -12,8 +12,8 @@ format:  ## ruff format
 	.venv/bin/ruff format thesaban tests bench && .venv/bin/ruff check --fix thesaban tests bench
 messages:  ## extract strings, then compile the th and en catalogues
 	cd thesaban && ../.venv/bin/thesaban makemessages -l th -l en --no-obsolete && ../.venv/bin/thesaban compilemessages
-demo:  ## (re)load the demo municipality
-	.venv/bin/thesaban demo
+demo:  ## (re)load the five demo municipalities
+	.venv/bin/thesaban demo --all
 bench-generate:  ## generate 1,000,000 reports for the municipality `bench`
 	.venv/bin/python bench/generate_reports.py --municipality bench --count 1000000
 bench:  ## median times of the map query and the dashboard vs hand-written SQL

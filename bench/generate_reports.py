@@ -14,6 +14,7 @@ otherwise idle benchmark database.
 from __future__ import annotations
 
 import argparse
+import json
 import math
 import random
 import secrets
@@ -351,8 +352,18 @@ class TableWriter:
         self.sqlite = connection.vendor == "sqlite"
         self.datetimes = {f.column for f in self.fields if f.get_internal_type() == "DateTimeField"}
         self.booleans = {f.column for f in self.fields if f.get_internal_type() == "BooleanField"}
-        # Columns the generator does not know (added later) get their field's default.
-        self.defaults = {f.column: (None if f.null else f.get_default()) for f in self.fields}
+        # Columns the generator does not know (added later) get their field's default, in the
+        # form the database takes (a JSON field's default dict as JSON text).
+        self.defaults = {
+            f.column: (
+                None
+                if f.null
+                else json.dumps(f.get_default())
+                if f.get_internal_type() == "JSONField"
+                else f.get_default()
+            )
+            for f in self.fields
+        }
         if self.sqlite:
             with connection.cursor() as cursor:  # a large page cache for the bulk load
                 cursor.execute("PRAGMA cache_size = -262144")
