@@ -6,6 +6,7 @@ from django.core.validators import MaxValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 MUNICIPALITY = "municipalities.Municipality"
 
@@ -178,10 +179,11 @@ class Topic(models.TextChoices):
 
 class Proposal(models.Model):
     class Answer(models.TextChoices):
+        # A context apart from a report's "Accepted": Thai says these differently.
         NONE = "", _("Not answered yet")
-        EVALUATING = "evaluating", _("Being evaluated")
-        ACCEPTED = "accepted", _("Accepted")
-        REJECTED = "rejected", _("Rejected")
+        EVALUATING = "evaluating", pgettext_lazy("proposal answer", "Being evaluated")
+        ACCEPTED = "accepted", pgettext_lazy("proposal answer", "Accepted")
+        REJECTED = "rejected", pgettext_lazy("proposal answer", "Rejected")
 
     municipality = models.ForeignKey(MUNICIPALITY, on_delete=models.CASCADE, related_name="+")
     process = models.ForeignKey(
