@@ -18,7 +18,7 @@ from datetime import timedelta
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection, connections
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from tests import factories
 from tests.voting import helpers
@@ -56,6 +56,8 @@ def run_voters(work_per_device) -> list[BaseException]:
                 connections.close_all()
 
     def target(voter: int, device: int) -> None:
+        # The refusals are checked by their English wording (each thread starts in Thai).
+        translation.activate("en")
         try:
             barrier.wait(timeout=60)
             for fn in work_per_device(voter, device):
