@@ -1,7 +1,7 @@
 """What the durable outbox costs: fan-out of an announcement, and delivering it, beside baselines.
 
-    DATABASE_URL=sqlite:////tmp/bench-notify.sqlite3 .venv/bin/thesaban migrate
-    DATABASE_URL=sqlite:////tmp/bench-notify.sqlite3 .venv/bin/python bench/bench_notifications.py
+    DATABASE_URL=sqlite:///bench-notify.sqlite3 .venv/bin/thesaban migrate
+    DATABASE_URL=sqlite:///bench-notify.sqlite3 .venv/bin/python bench/bench_notifications.py
 
 1. Fan-out: `announcement_publish` to N subscribers (rendering, one Delivery row each, in the
    publishing transaction) beside the baseline of bulk-inserting N equally sized rows.

@@ -10,6 +10,7 @@ factory with `set_messenger_factory`.
 
 from __future__ import annotations
 
+import abc
 import uuid
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -48,17 +49,17 @@ def retry_key(key: str) -> str:
         return str(uuid.uuid5(RETRY_KEY_NAMESPACE, str(key)))
 
 
-class LineMessenger:
+class LineMessenger(abc.ABC):
     """The interface. Messages are line-bot-sdk `linebot.v3.messaging` message models."""
 
-    def reply(self, reply_token: str, messages: Sequence[Any]) -> None:
-        raise NotImplementedError
+    @abc.abstractmethod
+    def reply(self, reply_token: str, messages: Sequence[Any]) -> None: ...
 
-    def push(self, user_id: str, messages: Sequence[Any], retry_key: str) -> None:
-        raise NotImplementedError
+    @abc.abstractmethod
+    def push(self, user_id: str, messages: Sequence[Any], retry_key: str) -> None: ...
 
-    def get_content(self, message_id: str) -> bytes:
-        raise NotImplementedError
+    @abc.abstractmethod
+    def get_content(self, message_id: str) -> bytes: ...
 
 
 def api_base_url() -> str:
