@@ -179,6 +179,43 @@ def _validate_window(*, municipality: Municipality, data: dict[str, Any], action
 
 
 @transaction.atomic
+def _save_after_ballot_rules(
+    *,
+    instance: Poll | Budget,
+    kind: str,
+    merged: dict[str, Any],
+    fields: Sequence[str],
+    locked_fields: Sequence[str],
+    voted: bool,
+    actor: User,
+):
+    """Save a poll or budget from its checked form data. Once people have voted, what a
+    ballot means (`locked_fields`) can no longer change; every save is audited."""
+    if voted:
+        locked = list(_changes(instance, merged, locked_fields))
+        if locked:
+            raise ValidationError(
+                {
+                    name: _("People have already voted: this can no longer be changed.")
+                    for name in locked
+                }
+            )
+    creating = instance.pk is None
+    changed = _changes(instance, merged, fields)
+    for name, value in merged.items():
+        setattr(instance, name, value)
+    instance.full_clean(exclude=["municipality"])
+    instance.save()
+    audit_record(
+        action=f"voting.{kind}_create" if creating else f"voting.{kind}_change",
+        actor=actor,
+        municipality=instance.municipality,
+        target=instance,
+        data={name: _jsonable(value) for name, value in changed.items()},
+    )
+    return instance
+
+
 def poll_save(
     *, municipality: Municipality, actor: User, data: dict[str, Any], poll: Poll | None = None
 ) -> Poll:
@@ -198,31 +235,16 @@ def poll_save(
         )
     if kind == Poll.Kind.SINGLE:
         merged["max_choices"] = 1
-    if poll is not None and selectors.poll_ballot_count(poll=poll):
-        locked = [name for name in _changes(poll, merged, POLL_LOCKED_FIELDS)]
-        if locked:
-            raise ValidationError(
-                {
-                    name: _("People have already voted: this can no longer be changed.")
-                    for name in locked
-                }
-            )
-    creating = poll is None
-    if creating:
-        poll = Poll(municipality=municipality)
-    changed = _changes(poll, merged, POLL_FIELDS)
-    for name, value in merged.items():
-        setattr(poll, name, value)
-    poll.full_clean(exclude=["municipality"])
-    poll.save()
-    audit_record(
-        action="voting.poll_create" if creating else "voting.poll_change",
+    voted = poll is not None and bool(selectors.poll_ballot_count(poll=poll))
+    return _save_after_ballot_rules(
+        instance=poll or Poll(municipality=municipality),
+        kind="poll",
+        merged=merged,
+        fields=POLL_FIELDS,
+        locked_fields=POLL_LOCKED_FIELDS,
+        voted=voted,
         actor=actor,
-        municipality=municipality,
-        target=poll,
-        data={name: _jsonable(value) for name, value in changed.items()},
     )
-    return poll
 
 
 def _require_no_ballots(poll: Poll) -> None:
@@ -390,31 +412,18 @@ def budget_save(
         errors["max_projects"] = [_("The maximum number of projects may not be below the minimum.")]
     if errors:
         raise ValidationError(errors)
-    if budget is not None and selectors.budget_ballot_count(budget=budget, checked_out=None):
-        locked = list(_changes(budget, merged, BUDGET_LOCKED_FIELDS))
-        if locked:
-            raise ValidationError(
-                {
-                    name: _("People have already voted: this can no longer be changed.")
-                    for name in locked
-                }
-            )
-    creating = budget is None
-    if creating:
-        budget = Budget(municipality=municipality)
-    changed = _changes(budget, merged, BUDGET_FIELDS)
-    for name, value in merged.items():
-        setattr(budget, name, value)
-    budget.full_clean(exclude=["municipality"])
-    budget.save()
-    audit_record(
-        action="voting.budget_create" if creating else "voting.budget_change",
-        actor=actor,
-        municipality=municipality,
-        target=budget,
-        data={name: _jsonable(value) for name, value in changed.items()},
+    voted = budget is not None and bool(
+        selectors.budget_ballot_count(budget=budget, checked_out=None)
     )
-    return budget
+    return _save_after_ballot_rules(
+        instance=budget or Budget(municipality=municipality),
+        kind="budget",
+        merged=merged,
+        fields=BUDGET_FIELDS,
+        locked_fields=BUDGET_LOCKED_FIELDS,
+        voted=voted,
+        actor=actor,
+    )
 
 
 def _require_no_budget_ballots(budget: Budget) -> None:
