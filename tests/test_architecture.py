@@ -26,6 +26,9 @@ NOT_TENANT_OWNED = {
     # (a network compares like with like); docs/readiness.md.
     "readiness.indicatorset",
     "readiness.network",
+    # Category models with no municipality are site-wide (the shipped default); a
+    # municipality's own models carry it and are fetched only through insight/access.py.
+    "insight.categorisermodel",
 }
 
 

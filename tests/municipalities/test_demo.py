@@ -8,6 +8,7 @@ from django.db.models import F, Max
 
 from thesaban.accounts.models import ConsentRecord, StaffRole, User
 from thesaban.core.models import AuditEntry
+from thesaban.insight.models import CategoriserModel
 from thesaban.municipalities import geo
 from thesaban.municipalities.demo import builder
 from thesaban.municipalities.models import Community, Department, Municipality
@@ -67,6 +68,8 @@ def demo(django_db_setup, django_db_blocker):
         Report.objects.filter(municipality__slug="demo").delete()
         Municipality.objects.filter(slug="demo").delete()
         User.objects.filter(email__endswith="@demo.thesaban.local").delete()
+        User.objects.filter(email__endswith="@demo.invalid").delete()  # opinion-group voters
+        CategoriserModel.objects.filter(municipality__isnull=True).delete()  # the shipped model
 
 
 @pytest.fixture

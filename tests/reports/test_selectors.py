@@ -167,9 +167,10 @@ def test_cell_size_halves_per_zoom_level():
 
 
 @pytest.mark.django_db
-def test_possible_duplicates_nearby_same_category_open_recent(
+def test_geographic_duplicates_nearby_same_category_open_recent(
     municipality, category, make_report, other_municipality
 ):
+    """The fallback finder (used when no app installs a better one, see reports/registry.py)."""
     lat, lng = 13.005, 100.005
     near = make_report(lat=lat + 2 * TEN_METRES, lng=lng)
     nearer = make_report(lat=lat + TEN_METRES, lng=lng)
@@ -183,28 +184,49 @@ def test_possible_duplicates_nearby_same_category_open_recent(
         lng=lng,
         category=factories.CategoryFactory(municipality=other_municipality, code=category.code),
     )
-    found = selectors.possible_duplicates(
+    found = selectors.geographic_duplicates(
         municipality=municipality, category=category, lat=lat, lng=lng
     )
-    assert [report.pk for report, _d in found] == [nearer.pk, near.pk]
-    assert found[0][1] == pytest.approx(10, abs=0.5)
-    assert found[1][1] == pytest.approx(20, abs=0.5)
-    rest = selectors.possible_duplicates(
+    assert [candidate.report.pk for candidate in found] == [nearer.pk, near.pk]
+    assert found[0].distance_m == pytest.approx(10, abs=0.5)
+    assert found[1].distance_m == pytest.approx(20, abs=0.5)
+    assert 1 >= found[0].score > found[1].score > 0
+    assert found[0].text_similarity is None  # the fallback does not read the text
+    rest = selectors.geographic_duplicates(
         municipality=municipality, category=category, lat=lat, lng=lng, exclude_id=nearer.pk
     )
-    assert [report.pk for report, _d in rest] == [near.pk]
+    assert [candidate.report.pk for candidate in rest] == [near.pk]
 
 
 @pytest.mark.django_db
-def test_possible_duplicates_radius_is_a_circle_not_a_box(municipality, category, make_report):
+def test_geographic_duplicates_radius_is_a_circle_not_a_box(municipality, category, make_report):
     # 45 m north and 45 m east: inside the 50 m box, but 64 m away.
     make_report(lat=13.005 + 4.5 * TEN_METRES, lng=100.005 + 4.5 * TEN_METRES / 0.9743)
     assert (
-        selectors.possible_duplicates(
+        selectors.geographic_duplicates(
             municipality=municipality, category=category, lat=13.005, lng=100.005
         )
         == []
     )
+
+
+@pytest.mark.django_db
+def test_the_registry_falls_back_to_geographic_duplicates(municipality, category, make_report):
+    from thesaban.reports.registry import DuplicateFinderSlot
+
+    report = make_report()
+    slot = DuplicateFinderSlot()  # nothing installed
+    found = slot.find(
+        municipality=municipality,
+        category=category,
+        lat=13.005,
+        lng=100.005,
+        text="",
+        when=None,
+        exclude_id=None,
+        limit=5,
+    )
+    assert [candidate.report.pk for candidate in found] == [report.pk]
 
 
 # -- timeline ------------------------------------------------------------------------------

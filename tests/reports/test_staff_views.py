@@ -595,9 +595,11 @@ def test_merge_moves_supports_and_followers(client, municipality, category, admi
 
     login(client, admin_user)
     response = client.get(url("report", municipality, code=duplicate.tracking_code))
-    assert [candidate.pk for candidate, _distance in response.context["duplicate_candidates"]] == [
-        kept.pk
-    ]
+    candidates = response.context["duplicate_candidates"]
+    assert [item.report.pk for item in candidates] == [kept.pk]
+    assert candidates[0].candidate.score > 0.5 and f"{candidates[0].percent}%" in (
+        response.content.decode()
+    )
 
     response = client.post(
         url("merge", municipality, code=duplicate.tracking_code),

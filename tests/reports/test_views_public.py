@@ -10,7 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from tests import factories
 from tests.conftest import image_bytes
@@ -277,7 +277,12 @@ def test_candidates_ask_to_select_photos_again(client, municipality, category, j
 
 def test_far_away_or_closed_reports_are_not_candidates(client, municipality, category):
     secret_report(municipality, category, lat=13.01, lng=100.01)  # about 1.5 km away
-    secret_report(municipality, category, status=Status.RESOLVED)
+    secret_report(
+        municipality,
+        category,
+        status=Status.RESOLVED,
+        resolved_at=timezone.now() - timedelta(days=30),
+    )
     response = client.post(url("new", municipality), form_data(category))
     assert response.status_code == 302
 
@@ -294,7 +299,20 @@ def test_duplicates_json(client, municipality, category):
     assert candidate["support_count"] == 2
     assert 0 < candidate["distance_m"] <= 50
     assert candidate["url"] == url("detail", municipality, code=existing.tracking_code)
+    # Why it is offered: the score and its parts (no text typed yet: the words are not scored).
+    assert 0.5 <= candidate["score"] <= 1
+    assert candidate["text_similarity"] is None and candidate["same_category"] is True
+    assert candidate["hours_apart"] < 1 and candidate["reason"]
     assert_no_secrets(response.content.decode())
+
+    with translation.override("en"):
+        response = client.get(
+            url("duplicates", municipality),
+            {"category": category.pk, "lat": "13.005", "lng": "100.005", "text": "ถนนเป็นหลุม"},
+        )
+    [candidate] = response.json()["candidates"]
+    assert candidate["text_similarity"] > 0.2
+    assert "similar description" in candidate["reason"] and "m away" in candidate["reason"]
 
 
 @pytest.mark.parametrize(

@@ -326,6 +326,7 @@ class ReportEvent(models.Model):
         MERGED = "merged", _("Merged")
         RATED = "rated", _("Rated")
         REOPENED = "reopened", _("Reopened")
+        CATEGORY = "category", _("Category changed")
 
     municipality = models.ForeignKey(MUNICIPALITY, on_delete=models.CASCADE, related_name="+")
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="events")

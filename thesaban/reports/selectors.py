@@ -18,11 +18,14 @@ from django.db.models import (
 )
 from django.db.models.functions import Floor, Least, Ln, TruncMonth
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from thesaban.core.db import EpochSeconds
 from thesaban.municipalities import geo
 from thesaban.municipalities.models import Municipality
 from thesaban.reports.models import Category, Report, ReportEvent, ReportFollower
+from thesaban.reports.registry import DuplicateCandidate
 from thesaban.reports.workflow import DONE_STATUSES, OPEN_STATUSES, Status
 
 PUBLIC_STATUSES = [s for s in Status.values if s != Status.DUPLICATE]
@@ -162,43 +165,90 @@ def report_map_points(
     }
 
 
-def possible_duplicates(
+def geographic_duplicates(
     *,
     municipality: Municipality,
-    category: Category | int,
-    lat: float,
-    lng: float,
-    radius_m: float = 50,
-    days: int = 30,
+    category: Category | int | None,
+    lat: float | None,
+    lng: float | None,
+    text: str = "",
+    when: datetime | None = None,
     exclude_id: int | None = None,
     limit: int = 5,
-) -> list[tuple[Report, float]]:
-    """Open reports of the same category within `radius_m` metres from the last `days` days,
-    nearest first, with their distance."""
+    radius_m: float = 50,
+    days: int = 30,
+) -> list[DuplicateCandidate]:
+    """The fallback duplicate finder when no app installed a better one (registry.py): open
+    reports of the same category within `radius_m` metres from the `days` days before `when`,
+    nearest first. The score is the distance's share of the radius; the text is not read."""
+    if lat is None or lng is None or category is None:
+        return []
+    when = when or timezone.now()
     south, north, west, east = geo.degree_box(lat, lng, radius_m)
     candidates = (
         Report.objects.filter(
             municipality=municipality,
             category=category,
             status__in=OPEN_STATUSES,
-            submitted_at__gte=timezone.now() - timedelta(days=days),
+            submitted_at__gte=when - timedelta(days=days),
             lat__gte=south,
             lat__lte=north,
             lng__gte=west,
             lng__lte=east,
         )
+        .exclude(pk=exclude_id)
         .select_related("category")
         .order_by("-submitted_at")[:200]
     )
     found = []
     for report in candidates:
-        if report.pk == exclude_id:
-            continue
         distance = geo.distance_m(lat, lng, report.lat, report.lng)
         if distance <= radius_m:
-            found.append((report, distance))
-    found.sort(key=lambda pair: pair[1])
+            found.append(
+                DuplicateCandidate(
+                    report=report,
+                    score=round(1 - distance / radius_m, 4),
+                    distance_m=distance,
+                    hours_apart=abs((report.submitted_at - when).total_seconds()) / 3600,
+                )
+            )
+    found.sort(key=lambda candidate: (candidate.distance_m, candidate.report.pk))
     return found[:limit]
+
+
+def duplicate_reasons(candidate: DuplicateCandidate, *, category_id: int | None) -> list[str]:
+    """Why a report was offered as a possible duplicate, in words a resident or an officer
+    reads at a glance: "similar description · 20 m away · 2 days apart · same category"."""
+    reasons = []
+    similarity = candidate.text_similarity
+    if similarity is not None:
+        if similarity >= 0.5:
+            reasons.append(_("very similar description"))
+        elif similarity >= 0.2:
+            reasons.append(_("similar description"))
+        else:
+            reasons.append(_("different description"))
+    reasons.append(_("%(distance)s m away") % {"distance": round(candidate.distance_m)})
+    hours = candidate.hours_apart
+    if hours < 1:
+        reasons.append(_("less than an hour apart"))
+    elif hours < 48:
+        count = round(hours)
+        reasons.append(
+            ngettext("%(count)s hour apart", "%(count)s hours apart", count) % {"count": count}
+        )
+    else:
+        count = round(hours / 24)
+        reasons.append(
+            ngettext("%(count)s day apart", "%(count)s days apart", count) % {"count": count}
+        )
+    if category_id is not None:
+        reasons.append(
+            _("same category")
+            if candidate.report.category_id == category_id
+            else _("another category")
+        )
+    return reasons
 
 
 def report_timeline(*, report: Report, include_internal: bool = False) -> QuerySet[ReportEvent]:

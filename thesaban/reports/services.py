@@ -464,6 +464,55 @@ def report_assign(
     return report
 
 
+@transaction.atomic
+def report_recategorise(
+    *, report: Report, actor: User, category: Category, reroute: bool = False
+) -> Report:
+    """Move a report to another category. The department changes only when staff ask
+    (`reroute`: the new category's routing); the SLA deadline stays as it was promised. An
+    internal CATEGORY event records it (insight learns from it, see docs/insight-categoriser.md)."""
+    _require_staff(actor, report.municipality)
+    report = Report.objects.select_for_update().select_related("category").get(pk=report.pk)
+    if category.municipality_id != report.municipality_id:
+        raise ValidationError({"category": _("This category belongs to another municipality.")})
+    if not category.is_active:
+        raise ValidationError({"category": _("This category is no longer in use.")})
+    if category.pk == report.category_id:
+        raise ValidationError({"category": _("The report is already in this category.")})
+    before = {"category": report.category.code, "department": report.department_id}
+    report.category = category
+    fields = ["category", "updated_at"]
+    if reroute:
+        report.department = route_department(category=category, community=report.community)
+        fields.append("department")
+    report.updated_at = timezone.now()
+    report.save(update_fields=fields)
+    _event(
+        report,
+        kind=ReportEvent.Kind.CATEGORY,
+        actor=actor,
+        is_public=False,
+        data={
+            "from": before["category"],
+            "to": category.code,
+            "rerouted": reroute,
+            "department": report.department_id,
+        },
+        when=report.updated_at,
+    )
+    audit_record(
+        action="report.recategorise",
+        actor=actor,
+        municipality=report.municipality,
+        target=report,
+        data={
+            "before": before,
+            "after": {"category": category.code, "department": report.department_id},
+        },
+    )
+    return report
+
+
 def report_bulk_action(
     *,
     municipality: Municipality,

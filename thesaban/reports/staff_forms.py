@@ -372,6 +372,28 @@ class NoteForm(forms.Form):
         return self.cleaned_data["visibility"] == self.PUBLIC
 
 
+class RecategoriseForm(forms.Form):
+    """Move a report to another category of this municipality."""
+
+    category = LocalizedModelChoiceField(
+        label=_("New category"),
+        queryset=Category.objects.none(),
+        error_messages={"required": _("Choose a category.")},
+    )
+    reroute = forms.BooleanField(
+        label=_("Also send it to the department of the new category"),
+        required=False,
+        help_text=_("Otherwise the department stays as it is. The SLA deadline stays as promised."),
+    )
+
+    def __init__(self, *args, municipality: Municipality, **kwargs):
+        kwargs.setdefault("auto_id", "category-%s")
+        super().__init__(*args, **kwargs)
+        self.fields["category"].queryset = Category.objects.filter(
+            municipality=municipality, is_active=True
+        )
+
+
 class MergeForm(forms.Form):
     into = forms.CharField(
         label=_("Tracking code of the report to keep"),

@@ -13,5 +13,6 @@ urlpatterns = [
     path("reports/<str:code>/transition/", views.report_transition, name="transition"),
     path("reports/<str:code>/assign/", views.report_assign, name="assign"),
     path("reports/<str:code>/note/", views.report_note, name="note"),
+    path("reports/<str:code>/category/", views.report_recategorise, name="recategorise"),
     path("reports/<str:code>/merge/", views.report_merge, name="merge"),
 ]

@@ -33,19 +33,21 @@ from thesaban.reports import selectors, services
 from thesaban.reports.access import access_report, access_report_by_id
 from thesaban.reports.models import Report, ReportEvent
 from thesaban.reports.questions import answered
+from thesaban.reports.registry import duplicate_finder, queue_notes, report_panels
 from thesaban.reports.staff_forms import (
     AssignForm,
     BulkActionForm,
     MergeForm,
     NoteForm,
     QueueFilterForm,
+    RecategoriseForm,
     TransitionForm,
 )
 from thesaban.reports.workflow import OPEN_STATUSES, Actor, Status, transitions_from
 
 QUEUE_PAGE_SIZE = 50
 DASHBOARD_MONTHS = 12
-DUPLICATE_RADIUS_M = 50  # as offered to residents while reporting
+DUPLICATE_CANDIDATES = 5
 
 
 def _may(request: HttpRequest, permission: str, obj: Any) -> bool:
@@ -97,6 +99,9 @@ def queue(request: HttpRequest) -> HttpResponse:
         filters=scope.filters,
     )
     page = Paginator(reports, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    notes = queue_notes.notes_for(municipality, list(page.object_list))
+    for report in page.object_list:
+        report.queue_notes = notes.get(report.pk, [])
     bulk_form = None
     if _may(request, "reports.bulk_action", municipality):
         bulk_form = BulkActionForm(
@@ -169,15 +174,22 @@ def bulk_action(request: HttpRequest) -> HttpResponse:
 # --- One report ---------------------------------------------------------------------------
 
 
-def _describe_events(events: list[ReportEvent], assign_form: AssignForm) -> list[ReportEvent]:
-    """Name the department and officer of assignment events (their data holds only ids)."""
+def _describe_events(
+    events: list[ReportEvent], assign_form: AssignForm, category_form: RecategoriseForm
+) -> list[ReportEvent]:
+    """Name the department and officer of assignment events and the categories of category
+    changes (their data holds only ids and codes)."""
     departments = {d.pk: d for d in assign_form.fields["department"].queryset}
     officers = {key: label for key, label in assign_form.fields["officer"].choices if key}
+    categories = {c.code: c for c in category_form.fields["category"].queryset}
     for event in events:
+        data = event.data or {}
         if event.kind == ReportEvent.Kind.ASSIGNED:
-            data = event.data or {}
             event.assigned_department = departments.get(data.get("department"))
             event.assigned_officer = officers.get(data.get("officer"), "")
+        elif event.kind == ReportEvent.Kind.CATEGORY:
+            event.category_from = categories.get(data.get("from"))
+            event.category_to = categories.get(data.get("to"))
     return events
 
 
@@ -189,6 +201,7 @@ def _detail_page(
     assign_form: AssignForm | None = None,
     note_form: NoteForm | None = None,
     merge_form: MergeForm | None = None,
+    category_form: RecategoriseForm | None = None,
 ) -> HttpResponse:
     municipality = request.municipality
     may_change = _may(request, "reports.change_report", report)
@@ -198,22 +211,39 @@ def _detail_page(
         municipality=municipality,
         initial={"department": report.department_id, "officer": report.assigned_to_id},
     )
+    category_form = category_form or RecategoriseForm(
+        municipality=municipality, initial={"category": report.category_id}
+    )
     candidates = []
     if may_merge and report.lat is not None and report.lng is not None:
-        candidates = selectors.possible_duplicates(
-            municipality=municipality,
-            category=report.category_id,
-            lat=report.lat,
-            lng=report.lng,
-            radius_m=DUPLICATE_RADIUS_M,
-            exclude_id=report.pk,
-        )
+        # Ranked by whichever finder is installed (insight's detector): suggestions only, the
+        # officer decides whether to merge.
+        candidates = [
+            SimpleNamespace(
+                candidate=found,
+                report=found.report,
+                percent=round(found.score * 100),
+                reason=" · ".join(
+                    selectors.duplicate_reasons(found, category_id=report.category_id)
+                ),
+            )
+            for found in duplicate_finder.find(
+                municipality=municipality,
+                category=report.category,
+                lat=report.lat,
+                lng=report.lng,
+                text=report.description,
+                when=report.submitted_at,
+                exclude_id=report.pk,
+                limit=DUPLICATE_CANDIDATES,
+            )
+        ]
     events = list(selectors.report_timeline(report=report, include_internal=True))
     photos = list(report.photos.all())
     context = {
         "staff_section": "queue",
         "report": report,
-        "timeline": _describe_events(events, assign_form),
+        "timeline": _describe_events(events, assign_form, category_form),
         "answers": answered(report.category.questions or [], report.answers or {}),
         "resident_photos": [p for p in photos if not p.by_staff],
         "staff_photos": [p for p in photos if p.by_staff],
@@ -229,11 +259,22 @@ def _detail_page(
         "assign_form": assign_form,
         "note_form": note_form or NoteForm(),
         "merge_form": merge_form or MergeForm(),
+        "category_form": category_form,
+        "report_panels": _report_panels(request, report),
         "duplicate_candidates": candidates,
-        "duplicate_radius": DUPLICATE_RADIUS_M,
         "now": timezone.now(),
     }
     return render(request, "staff/report.html", context)
+
+
+def _report_panels(request: HttpRequest, report: Report) -> list[dict]:
+    """Panels other apps add to this page (reports/registry.py), e.g. insight's suggestion."""
+    shown = []
+    for panel in report_panels.all():
+        context = panel.context(request, report)
+        if context is not None:
+            shown.append({"key": panel.key, "template": panel.template, "context": context})
+    return shown
 
 
 def _staff_report(request: HttpRequest, code: str) -> Report:
@@ -316,6 +357,27 @@ def report_note(request: HttpRequest, code: str) -> HttpResponse:
                 messages.success(request, _("Your internal note is saved."))
             return redirect(_report_url(request, report))
     return _detail_page(request, report, note_form=form)
+
+
+@require_POST
+def report_recategorise(request: HttpRequest, code: str) -> HttpResponse:
+    report = _staff_report(request, code)
+    _require(request, "reports.change_report", report)
+    form = RecategoriseForm(request.POST, municipality=request.municipality)
+    if form.is_valid():
+        try:
+            report = services.report_recategorise(
+                report=report,
+                actor=request.user,
+                category=form.cleaned_data["category"],
+                reroute=form.cleaned_data["reroute"],
+            )
+        except ValidationError as error:
+            apply_validation_error(form, error)
+        else:
+            messages.success(request, _("The category is changed."))
+            return redirect(_report_url(request, report))
+    return _detail_page(request, report, category_form=form)
 
 
 @require_POST

@@ -45,10 +45,11 @@ from thesaban.reports.forms import (
     ReportFilterForm,
     ReportForm,
 )
+from thesaban.reports.registry import DuplicateCandidate, duplicate_finder
 from thesaban.reports.selectors import (
     ReportFilters,
     category_list,
-    possible_duplicates,
+    duplicate_reasons,
     report_follower_token_valid,
     report_list_public,
     report_map_points,
@@ -136,8 +137,16 @@ def _message_errors(request: HttpRequest, error: ValidationError) -> None:
         messages.error(request, message)
 
 
-def _candidate(report: Report, distance: float, url_for) -> dict:
-    distance_m = round(distance)
+# The duplicate check reads the start of the description: enough to compare, short in a URL.
+DUPLICATE_TEXT_CHARS = 500
+
+
+def _candidate(candidate: DuplicateCandidate, url_for, *, category_id: int | None) -> dict:
+    """A possible duplicate as the public form and its JSON show it: public fields only (what
+    the public list shows), the score and its parts, and the reason in words."""
+    report = candidate.report
+    distance_m = round(candidate.distance_m)
+    reasons = duplicate_reasons(candidate, category_id=category_id)
     return {
         "tracking_code": report.tracking_code,
         "description": Truncator(report.description).chars(140),
@@ -152,6 +161,13 @@ def _candidate(report: Report, distance: float, url_for) -> dict:
         "status_label": str(Status(report.status).label),
         "submitted": format_date(report.submitted_at),
         "url": url_for(report.tracking_code),
+        "score": candidate.score,
+        "score_label": _("%(percent)s%% match") % {"percent": round(candidate.score * 100)},
+        "hours_apart": round(candidate.hours_apart, 1),
+        "text_similarity": candidate.text_similarity,
+        "same_category": report.category_id == category_id,
+        "reasons": reasons,
+        "reason": " · ".join(reasons),
     }
 
 
@@ -248,18 +264,24 @@ def report_new(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         if not data["confirm_new"] and data["lat"] is not None:
-            found = possible_duplicates(
+            found = duplicate_finder.find(
                 municipality=municipality,
                 category=data["category"],
                 lat=data["lat"],
                 lng=data["lng"],
+                text=data["description"],
+                when=None,
+                exclude_id=None,
+                limit=5,
             )
             key = data["idempotency_key"]
             # A retry of a submission that already went through finds its own report nearby:
             # that is not a duplicate, report_create returns it.
-            if not (key and any(report.idempotency_key == key for report, _distance in found)):
+            if not (key and any(c.report.idempotency_key == key for c in found)):
                 url_for = _code_url_maker(municipality)
-                candidates = [_candidate(report, distance, url_for) for report, distance in found]
+                candidates = [
+                    _candidate(c, url_for, category_id=data["category"].pk) for c in found
+                ]
         if not candidates:
             try:
                 report = services.report_create(
@@ -303,7 +325,8 @@ def report_new(request):
 
 @require_GET
 def report_duplicates(request):
-    """Open reports of the same category within 50 m from the last 30 days, as JSON."""
+    """Possible duplicates of the report being written (category, place, and optionally the
+    description typed so far as `text`), best first, as JSON with each one's score and parts."""
     query = DuplicatesQueryForm(request.GET)
     if not query.is_valid():
         return JsonResponse(
@@ -316,14 +339,18 @@ def report_duplicates(request):
     except Http404:
         return JsonResponse({"error": _("Unknown category.")}, status=400)
     url_for = _code_url_maker(request.municipality)
-    found = possible_duplicates(
+    found = duplicate_finder.find(
         municipality=request.municipality,
         category=category,
         lat=query.cleaned_data["lat"],
         lng=query.cleaned_data["lng"],
+        text=request.GET.get("text", "")[:DUPLICATE_TEXT_CHARS],
+        when=None,
+        exclude_id=None,
+        limit=5,
     )
     return JsonResponse(
-        {"candidates": [_candidate(report, distance, url_for) for report, distance in found]}
+        {"candidates": [_candidate(c, url_for, category_id=category.pk) for c in found]}
     )
 
 

@@ -183,7 +183,13 @@
         li.appendChild(document.createTextNode(" "));
         li.appendChild(el("span", "badge status-" + item.status, item.status_label));
         li.appendChild(document.createTextNode(" "));
-        li.appendChild(el("span", "muted", item.distance_label + " · " + item.supports_label + " · " + item.submitted));
+        li.appendChild(el("span", "muted", item.supports_label + " · " + item.submitted));
+        li.appendChild(el("br"));
+        // Why it is offered: the score and its parts ("similar description · 20 m away · …").
+        var reason = el("span", "candidate-reason small");
+        reason.appendChild(el("strong", "", item.score_label));
+        reason.appendChild(document.createTextNode(": " + item.reason));
+        li.appendChild(reason);
         li.appendChild(el("br"));
         li.appendChild(document.createTextNode(item.description));
         list.appendChild(li);
@@ -196,6 +202,10 @@
     function run() {
       var values = { category: category(), lat: lat.value.trim(), lng: lng.value.trim() };
       if (!values.category || !values.lat || !values.lng) { return; }
+      // What was typed so far makes the ranking read the words too (the server cuts it short).
+      var description = form.querySelector('[name="description"]');
+      var text = description ? description.value.trim().slice(0, 500) : "";
+      if (text) { values.text = text; }
       if (controller) { controller.abort(); }
       controller = window.AbortController ? new AbortController() : null;
       fetch(url + "?" + new URLSearchParams(values).toString(), {
@@ -212,7 +222,9 @@
       timer = window.setTimeout(run, 350);
     }
     form.addEventListener("change", function (event) {
-      if (event.target && event.target.name === "category") { schedule(); }
+      if (event.target && (event.target.name === "category" || event.target.name === "description")) {
+        schedule();
+      }
     });
     if (!document.getElementById("duplicates")) { schedule(); }
     return schedule;
