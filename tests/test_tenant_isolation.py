@@ -16,6 +16,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from tests import factories
 from tests.participation.fixtures import participation_objects
+from tests.participation.test_opinions_helpers import opinion_objects
 from tests.readiness.fixtures import readiness_objects
 from tests.voting.helpers import voting_objects
 from thesaban.accounts.models import StaffRole, User
@@ -64,6 +65,10 @@ KNOWN_KWARGS = {
     "section_id",
     "phase_id",
     "flag_id",
+    # opinion groups (participation/opinions): a statement of the process
+    "statement_id",
+    # insight: a category model's version number within the municipality
+    "version",
 }
 OPENDATA_KWARGS = {
     "year": "2570",
@@ -212,6 +217,7 @@ def _tenant(municipality: Municipality, make_staff) -> Tenant:
     )
     tenant.voting = voting_objects(municipality)
     tenant.participation = participation_objects(municipality, staff["administrator"])
+    tenant.participation.update(opinion_objects(municipality, staff["administrator"]))
     return tenant
 
 
@@ -242,6 +248,8 @@ def url_kwargs(route: Route, *, slug: str, objects: Tenant) -> dict[str, str]:
             values[name] = str(objects.voting[name])
         elif name in objects.participation:
             values[name] = str(objects.participation[name])
+        elif name == "version":
+            values[name] = "1"  # a category model's version (insight)
         elif name in OPENDATA_KWARGS:
             values[name] = OPENDATA_KWARGS[name]
         else:

@@ -80,6 +80,7 @@ class Phase(models.Model):
         CONSULT = "consult", _("Comment on documents")
         VOTE = "vote", _("Vote in polls")
         BUDGET_VOTE = "budget_vote", _("Vote in the participatory budget")
+        OPINION = "opinion", _("Vote on statements")
 
     municipality = models.ForeignKey(MUNICIPALITY, on_delete=models.CASCADE, related_name="+")
     process = models.ForeignKey(
