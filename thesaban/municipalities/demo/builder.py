@@ -1172,6 +1172,19 @@ class BuildResult:
     credentials: list[Credential]
 
 
+def ensure_category_model(*, progress: bool = True) -> None:
+    """The shipped category model (insight), so staff see category suggestions on the demo's
+    reports from the start. Trained once (about a minute); later runs find it up to date."""
+    from thesaban.insight.services import categoriser_default_ensure
+
+    with tqdm(total=100, desc="category model", unit="%", disable=not progress) as bar:
+
+        def step(percent: int, note: str) -> None:
+            bar.update(max(0, int(percent) - bar.n))
+
+        categoriser_default_ensure(progress=step)
+
+
 def build(slug: str, *, reports: int | None = None, progress: bool = True) -> BuildResult:
     """Bring one demo municipality up to its profile; generate reports only if it has none."""
     profile = load_profile(slug)
@@ -1207,10 +1220,34 @@ def build(slug: str, *, reports: int | None = None, progress: bool = True) -> Bu
                 administrator=people.administrator,
                 now=now,
             )
+            from thesaban.participation.opinions import demo as opinions_demo
+
+            opinions_demo.load(
+                municipality=structure.municipality,
+                residents=[resident.user for resident in people.residents],
+                administrator=people.administrator,
+                now=now,
+            )
+            from thesaban.insight.topics import demo as topics_demo
+
+            topics_demo.load(
+                municipality=structure.municipality, administrator=people.administrator, now=now
+            )
             ensure_readiness(structure.municipality, people.administrator, profile, now=now)
         if not Budget.objects.filter(municipality=structure.municipality).exists():
             # Two fiscal years of budget, disbursements, procurement and projects, shifted to
             # the current fiscal year (each record in the ledger as it is imported).
             opendata_demo.load(structure.municipality, today=timezone.localdate(now))
         ledger_backfill(municipality=structure.municipality)
+    ensure_category_model(progress=progress)
+    # The demo's reports were written with a silent task queue: suggest their categories now.
+    from thesaban.insight.services import suggestions_refresh_open
+
+    with tqdm(desc="category suggestions", unit="report", disable=not progress) as bar:
+
+        def suggested(done: int, total: int) -> None:
+            bar.total = total
+            bar.update(done - bar.n)
+
+        suggestions_refresh_open(municipality=structure.municipality, progress=suggested)
     return BuildResult(structure.municipality, created, people.credentials)
